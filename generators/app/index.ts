@@ -1,0 +1,210 @@
+/**
+ * The app generator: resolves the answers, composes the features that apply,
+ * writes the assembled files, commits safely, installs and initialises git.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import Generator, { type BaseOptions } from 'yeoman-generator';
+import { coerce, coerceAll, completeAnswers, UsageError } from '../core/answers.ts';
+import { readAnswersFile } from '../core/answers-file.ts';
+import { commitFiles, fileTree, relativeInside, type PendingFile } from '../core/commit.ts';
+import { assemblyFor } from '../core/feature-generator.ts';
+import { formatContent } from '../core/format.ts';
+import { applies, defaultValue, options, type AnswerName, type AnswerValue, type Answers, type PartialAnswers } from '../core/options.ts';
+import { style } from '../core/output.ts';
+import { generatorVersion } from '../core/paths.ts';
+import { features } from './features.ts';
+import { initGitRepository, installDependencies } from './post-write.ts';
+
+export type AppOptions = BaseOptions & {
+  /** Ask for options not given; the CLI sets this when stdin is a TTY and --yes is absent. */
+  interactive?: boolean;
+  answersFile?: string;
+  dryRun?: boolean;
+  force?: boolean;
+  skipInstall?: boolean;
+  skipGit?: boolean;
+  /** The project goes to ./<name> under the working directory, decided once the name is known. */
+  targetFromName?: boolean;
+} & Partial<Record<AnswerName, unknown>>;
+
+/** The key of this generator's answers in .yo-rc.json. */
+export const CONFIG_KEY = 'create-prodready-app';
+
+export default class AppGenerator extends Generator<Record<string, unknown>, AppOptions> {
+  private given: PartialAnswers = {};
+  private answers?: Answers;
+  private committed: string[] = [];
+
+  constructor(args: string[], opts: AppOptions) {
+    super(args, opts, {
+      disableLodashProperty: true,
+      tasksMatchingPriority: true,
+      templateContext: 'none',
+      customInstallTask: true,
+      customCommitTask: () => this.commit(),
+    });
+  }
+
+  override rootGeneratorName(): string {
+    return CONFIG_KEY;
+  }
+
+  override rootGeneratorVersion(): string {
+    return generatorVersion;
+  }
+
+  get result(): { answers?: Answers; files: string[] } {
+    return { answers: this.answers, files: this.committed };
+  }
+
+  async initializing(): Promise<void> {
+    const problems: string[] = [];
+    const saved = this.options.targetFromName ? {} : this.savedAnswers();
+    const fromSaved = coerceAll(saved, '.yo-rc.json');
+    const fromFile = this.options.answersFile ? coerceAll(readAnswersFile(this.options.answersFile), this.options.answersFile) : { answers: {}, problems: [] };
+    const fromFlags: Record<string, AnswerValue> = {};
+    for (const declaration of options) {
+      const raw = this.options[declaration.name];
+      if (raw === undefined) continue;
+      const { value, problems: flagProblems } = coerce(declaration, raw);
+      problems.push(...flagProblems);
+      if (value !== undefined) fromFlags[declaration.name] = value;
+    }
+    problems.unshift(...fromSaved.problems, ...fromFile.problems);
+    this.given = { ...fromSaved.answers, ...fromFile.answers, ...(fromFlags as PartialAnswers) };
+    if (!this.options.targetFromName) problems.push(...this.targetProblems(Object.keys(saved).length > 0));
+    if (problems.length > 0) throw new UsageError(problems);
+  }
+
+  async prompting(): Promise<void> {
+    if (!this.options.interactive) return;
+    const given = this.given;
+    const questions = options
+      .filter((declaration) => given[declaration.name] === undefined)
+      .map((declaration) => {
+        const answersSoFar = (prompted: Record<string, unknown>) => ({ ...given, ...prompted }) as PartialAnswers;
+        const base = {
+          name: declaration.name,
+          message: declaration.message,
+          when: (prompted: Record<string, unknown>) => applies(declaration, answersSoFar(prompted)),
+          default: (prompted: Record<string, unknown>) => defaultValue(declaration, answersSoFar(prompted)),
+        };
+        if (declaration.type === 'boolean') return { ...base, type: 'confirm' };
+        if (declaration.type === 'choice') {
+          return {
+            ...base,
+            type: 'select',
+            choices: (declaration.choices ?? []).map((choice) => ({ name: choice.value, value: choice.value, description: choice.description })),
+          };
+        }
+        const hint = declaration.choices ? ` (${declaration.choices.map((choice) => choice.value).join(', ')} or a host)` : '';
+        return {
+          ...base,
+          message: `${declaration.message}${hint}`,
+          type: 'input',
+          default: (prompted: Record<string, unknown>) => String(defaultValue(declaration, answersSoFar(prompted)) ?? ''),
+          validate: (input: string) => {
+            const { problems } = coerce(declaration, input, 'answer');
+            return problems.length === 0 || (problems[0] as string).replace(/^[^:]+: /, '');
+          },
+        };
+      });
+    const prompted = await this.prompt(questions as never);
+    const { answers, problems } = coerceAll(prompted as Record<string, unknown>, 'answer');
+    if (problems.length > 0) throw new UsageError(problems);
+    this.given = { ...this.given, ...answers };
+  }
+
+  async configuring(): Promise<void> {
+    const { answers, problems } = completeAnswers(this.given);
+    if (!answers) throw new UsageError(problems);
+    if (this.options.targetFromName) {
+      this.destinationRoot(join(this.destinationRoot(), answers.name));
+      const targetProblems = this.targetProblems(existsSync(this.destinationPath('.yo-rc.json')));
+      if (targetProblems.length > 0) throw new UsageError(targetProblems);
+    }
+    this.answers = answers;
+    const saved: Record<string, unknown> = { version: generatorVersion };
+    for (const declaration of options) saved[declaration.name] = answers[declaration.name];
+    this.config.set(saved);
+    for (const feature of features) {
+      if (feature.definition.applies(answers)) await this.composeWith({ Generator: feature.Generator, path: feature.path }, { answers } as never);
+    }
+  }
+
+  writing(): void {
+    this.fs.writeJSON(this.destinationPath('package.json'), assemblyFor(this.env).packageJson({}));
+  }
+
+  async install(): Promise<void> {
+    if (this.options.dryRun || this.options.skipInstall) return;
+    await installDependencies(this.destinationRoot(), this.displayPath());
+  }
+
+  async end(): Promise<void> {
+    if (this.options.dryRun) return;
+    const gitOutcome = this.options.skipGit ? 'skipped' : await initGitRepository(this.destinationRoot(), `Initial commit from create-prodready-app ${generatorVersion}`);
+    this.printSummary(gitOutcome);
+  }
+
+  private savedAnswers(): Record<string, unknown> {
+    const saved = { ...this.config.getAll() } as Record<string, unknown>;
+    delete saved.version;
+    return saved;
+  }
+
+  private displayPath(): string {
+    const path = relative(process.cwd(), this.destinationRoot());
+    return path === '' ? '.' : path.startsWith('..') ? this.destinationRoot() : `./${path}`;
+  }
+
+  /** A non-empty target is refused unless --force or it is a project this generator made. */
+  private targetProblems(isGeneratedProject: boolean): string[] {
+    const root = this.destinationRoot();
+    if (!existsSync(root)) return [];
+    if (!statSync(root).isDirectory()) return [`${this.displayPath()} exists and is not a directory.`];
+    const entries = readdirSync(root).filter((entry) => entry !== '.yo-rc.json' || !isGeneratedProject);
+    if (entries.length === 0 || this.options.force || isGeneratedProject) return [];
+    const shown = entries.sort().slice(0, 5).join(', ') + (entries.length > 5 ? `, ... (${entries.length} entries)` : '');
+    return [`Directory ${this.displayPath()} is not empty (${shown}). Choose a new or empty directory, or pass --force to write into it (files that differ are overwritten).`];
+  }
+
+  private async commit(): Promise<void> {
+    const root = this.destinationRoot();
+    const pending: PendingFile[] = [];
+    for (const file of this.env.sharedFs.all()) {
+      const state = (file as { state?: string }).state;
+      if (state !== 'modified' && state !== 'deleted') continue;
+      if (state === 'deleted') throw new Error(`Generator tried to delete ${file.path}; the generator never deletes files.`);
+      const path = relativeInside(root, file.path);
+      const contents = await formatContent(path, (file.contents as Buffer).toString('utf8'));
+      pending.push({ path, contents: Buffer.from(contents, 'utf8') });
+      delete (file as { state?: string }).state;
+    }
+    pending.sort((a, b) => (a.path < b.path ? -1 : 1));
+    if (this.options.dryRun) {
+      this.committed = pending.map((file) => file.path);
+      process.stdout.write(`Dry run: ${pending.length} files would be written to ${this.displayPath()}:\n${fileTree(this.committed)}\nNothing was written.\n`);
+      return;
+    }
+    this.committed = commitFiles(root, pending, { force: this.options.force === true }).written;
+  }
+
+  private printSummary(gitOutcome: string): void {
+    const lines = [
+      '',
+      `${style.green('✔')} Created ${style.bold(this.answers?.name ?? '')} in ${this.displayPath()} (${this.committed.length} files written).`,
+    ];
+    if (gitOutcome === 'created') lines.push('  Initialised a git repository with an initial commit.');
+    if (gitOutcome === 'inside-work-tree') lines.push('  Skipped git init: the directory is already inside a git work tree.');
+    if (gitOutcome === 'git-missing') lines.push('  Skipped git init: git is not installed.');
+    if (gitOutcome === 'failed') lines.push('  git init or the initial commit failed; run git init yourself.');
+    lines.push('', 'Next steps:', `  cd ${this.displayPath()}`);
+    if (this.options.skipInstall) lines.push('  npm install');
+    const scripts = Object.keys((JSON.parse(readFileSync(this.destinationPath('package.json'), 'utf8')) as { scripts?: object }).scripts ?? {});
+    for (const script of ['dev', 'test']) if (scripts.includes(script)) lines.push(`  npm ${script === 'test' ? 'test' : `run ${script}`}`);
+    lines.push('  Read README.md for what was generated and how to run it in production.', '');
+    process.stdout.write(lines.join('\n'));
+  }
+}

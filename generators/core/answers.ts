@@ -1,0 +1,120 @@
+/**
+ * Turns raw input (flags, an answers file, saved answers, prompt answers) into
+ * complete, validated, frozen Answers, or a UsageError that lists every problem.
+ */
+import { brokenConstraints } from './constraints.ts';
+import {
+  applies,
+  defaultValue,
+  options,
+  type AnswerName,
+  type AnswerValue,
+  type Answers,
+  type OptionDeclaration,
+  type PartialAnswers,
+} from './options.ts';
+import { suggestProjectName } from './project-name.ts';
+import { didYouMean } from './suggest.ts';
+
+export class UsageError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(problems.length === 1 ? (problems[0] as string) : `${problems.length} problems:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'UsageError';
+    this.problems = problems;
+  }
+}
+
+export type RawAnswers = Partial<Record<AnswerName, unknown>>;
+
+const TRUE_WORDS = new Set(['true', 'yes', 'on', '1']);
+const FALSE_WORDS = new Set(['false', 'no', 'off', '0']);
+
+function describe(declaration: OptionDeclaration, source: string): string {
+  return source === 'flag' ? `--${declaration.flag}` : `${declaration.name} (${source})`;
+}
+
+/** Converts one raw value to the option's type; returns problems in words. */
+export function coerce(declaration: OptionDeclaration, raw: unknown, source = 'flag'): { value?: AnswerValue; problems: string[] } {
+  const label = describe(declaration, source);
+  switch (declaration.type) {
+    case 'boolean': {
+      if (typeof raw === 'boolean') return { value: raw, problems: [] };
+      const word = String(raw).toLowerCase();
+      if (TRUE_WORDS.has(word)) return { value: true, problems: [] };
+      if (FALSE_WORDS.has(word)) return { value: false, problems: [] };
+      return { problems: [`${label}: "${String(raw)}" is not a boolean. Use true or false${source === 'flag' ? ` (or --no-${declaration.flag})` : ''}.`] };
+    }
+    case 'number': {
+      const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+      const value = Number(text);
+      const problems = text === '' || !Number.isFinite(value) ? ['must be a number'] : (declaration.validate?.(text) ?? []);
+      return problems.length > 0 ? { problems: problems.map((problem) => `${label}: "${String(raw)}" ${problem}.`) } : { value, problems: [] };
+    }
+    case 'choice': {
+      const values = (declaration.choices ?? []).map((choice) => choice.value);
+      const text = String(raw);
+      const exact = values.find((value) => value === text) ?? values.find((value) => value.toLowerCase() === text.toLowerCase());
+      if (exact !== undefined) return { value: exact, problems: [] };
+      return { problems: [`${label}: "${text}" is not one of ${values.join(', ')}.${didYouMean(text, values)}`] };
+    }
+    case 'text': {
+      if (typeof raw !== 'string' && typeof raw !== 'number') return { problems: [`${label}: expected text, got ${JSON.stringify(raw)}.`] };
+      const value = String(raw).trim();
+      const problems = declaration.validate?.(value) ?? [];
+      if (problems.length === 0) return { value, problems: [] };
+      const fix = declaration.name === 'name' ? suggestProjectName(value) : undefined;
+      const hint = fix === undefined ? '' : ` Try "${fix}".`;
+      return { problems: [`${label}: "${value}" is not valid: it ${problems.join('; it ')}.${hint}`] };
+    }
+  }
+}
+
+/** Coerces every known key of a raw answers object; unknown keys are problems. */
+export function coerceAll(raw: Record<string, unknown>, source: string): { answers: PartialAnswers; problems: string[] } {
+  const answers: Record<string, AnswerValue> = {};
+  const problems: string[] = [];
+  const names = options.flatMap((option) => [option.name, option.flag]);
+  for (const [key, rawValue] of Object.entries(raw)) {
+    if (rawValue === undefined) continue;
+    const declaration = options.find((option) => option.name === key || option.flag === key);
+    if (!declaration) {
+      problems.push(`${source}: unknown option "${key}".${didYouMean(key, names)}`);
+      continue;
+    }
+    const result = coerce(declaration, rawValue, source);
+    problems.push(...result.problems);
+    if (result.value !== undefined) answers[declaration.name] = result.value;
+  }
+  return { answers: answers as PartialAnswers, problems };
+}
+
+/**
+ * Completes answers: given values win, then prompt answers, then defaults.
+ * `given` are answers the user chose explicitly (flags, answers file, saved);
+ * an explicit value for an option whose requirements do not hold is an error.
+ */
+export function completeAnswers(given: PartialAnswers): { answers?: Answers; problems: string[] } {
+  const resolved: Record<string, AnswerValue> = {};
+  const problems: string[] = [];
+  for (const declaration of options) {
+    const explicit = given[declaration.name];
+    if (!applies(declaration, resolved as PartialAnswers)) {
+      resolved[declaration.name] = declaration.valueWhenNotApplicable as AnswerValue;
+      continue;
+    }
+    resolved[declaration.name] = explicit ?? defaultValue(declaration, resolved as PartialAnswers);
+  }
+  for (const constraint of brokenConstraints(given, resolved as PartialAnswers)) problems.push(`Incompatible options: ${constraint.rule}.`);
+  if (!resolved.name) problems.push('Missing: the project name. Give a directory (create-prodready-app my-service) or --name.');
+  return problems.length > 0 ? { problems } : { answers: Object.freeze(resolved) as unknown as Answers, problems };
+}
+
+/** The names of options that still need an answer (for prompts). */
+export function unanswered(given: PartialAnswers): AnswerName[] {
+  return options.filter((option) => given[option.name] === undefined).map((option) => option.name);
+}
+
+export function isAnswerName(key: string): key is AnswerName {
+  return options.some((option) => option.name === key);
+}

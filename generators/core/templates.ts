@@ -1,0 +1,67 @@
+/**
+ * Template files of a feature: listed once per process, compiled once, and
+ * rendered with plain data (no generator context).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import ejs from 'ejs';
+import { templatesRoot } from './paths.ts';
+
+export interface TemplateFile {
+  /** Absolute source path. */
+  source: string;
+  /** Path in the generated project, with "/" separators. */
+  output: string;
+  isTemplate: boolean;
+}
+
+/** `dot-` at the start of a path segment stands for "." (npm drops some dotfiles from packages). */
+export function outputPathOf(templatePath: string): string {
+  return templatePath
+    .split('/')
+    .map((segment) => segment.replace(/^dot-/, '.'))
+    .join('/')
+    .replace(/\.ejs$/, '');
+}
+
+const listings = new Map<string, TemplateFile[]>();
+
+export function templateFiles(feature: string): TemplateFile[] {
+  let files = listings.get(feature);
+  if (!files) {
+    const root = join(templatesRoot, feature);
+    files = (readdirSync(root, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+      .filter((entry) => entry.isFile())
+      .map((entry) => {
+        const source = join(entry.parentPath, entry.name);
+        const templatePath = relative(root, source).split(sep).join('/');
+        return { source, output: outputPathOf(templatePath), isTemplate: templatePath.endsWith('.ejs') };
+      })
+      .sort((a, b) => (a.output < b.output ? -1 : 1));
+    listings.set(feature, files);
+  }
+  return files;
+}
+
+/** The data every template receives, as local names. */
+export const TEMPLATE_LOCALS = ['answers', 'project', 'versions', 'assembled'] as const;
+export type TemplateData = Record<(typeof TEMPLATE_LOCALS)[number], unknown>;
+
+const compiled = new Map<string, ejs.TemplateFunction>();
+
+export function renderTemplate(file: TemplateFile, data: TemplateData): string {
+  if (!file.isTemplate) return readFileSync(file.source, 'utf8');
+  let template = compiled.get(file.source);
+  if (!template) {
+    template = ejs.compile(readFileSync(file.source, 'utf8'), {
+      filename: file.source,
+      strict: true,
+      destructuredLocals: [...TEMPLATE_LOCALS],
+      async: false,
+      // Output is Markdown, YAML, TypeScript...: never HTML-escape.
+      escape: (value: unknown) => String(value),
+    });
+    compiled.set(file.source, template);
+  }
+  return template(data);
+}

@@ -11,7 +11,7 @@ import { commitFiles, fileTree, relativeInside, type PendingFile } from '../core
 import { assemblyFor } from '../core/feature-generator.ts';
 import { formatContent } from '../core/format.ts';
 import { applies, defaultValue, options, type AnswerName, type AnswerValue, type Answers, type PartialAnswers } from '../core/options.ts';
-import { style } from '../core/output.ts';
+import { style, withoutTaskErrorLine } from '../core/output.ts';
 import { generatorVersion } from '../core/paths.ts';
 import { features } from './features.ts';
 import { initGitRepository, installDependencies } from './post-write.ts';
@@ -24,6 +24,8 @@ export type AppOptions = BaseOptions & {
   force?: boolean;
   skipInstall?: boolean;
   skipGit?: boolean;
+  /** Keep the rendered files in memory (see render.ts) and write nothing: for the matrix and benchmarks. */
+  inMemory?: boolean;
   /** The project goes to ./<name> under the working directory, decided once the name is known. */
   targetFromName?: boolean;
 } & Partial<Record<AnswerName, unknown>>;
@@ -35,6 +37,8 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
   private given: PartialAnswers = {};
   private answers?: Answers;
   private committed: string[] = [];
+  /** With `inMemory`, the rendered files by path. */
+  readonly rendered = new Map<string, string>();
 
   constructor(args: string[], opts: AppOptions) {
     super(args, opts, {
@@ -44,6 +48,7 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
       customInstallTask: true,
       customCommitTask: () => this.commit(),
     });
+    (this as { log: unknown }).log = withoutTaskErrorLine(this.log as never);
   }
 
   override rootGeneratorName(): string {
@@ -138,12 +143,12 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
   }
 
   async install(): Promise<void> {
-    if (this.options.dryRun || this.options.skipInstall) return;
+    if (this.options.inMemory || this.options.dryRun || this.options.skipInstall) return;
     await installDependencies(this.destinationRoot(), this.displayPath());
   }
 
   async end(): Promise<void> {
-    if (this.options.dryRun) return;
+    if (this.options.inMemory || this.options.dryRun) return;
     const gitOutcome = this.options.skipGit ? 'skipped' : await initGitRepository(this.destinationRoot(), `Initial commit from create-prodready-app ${generatorVersion}`);
     this.printSummary(gitOutcome);
   }
@@ -183,6 +188,10 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
       delete (file as { state?: string }).state;
     }
     pending.sort((a, b) => (a.path < b.path ? -1 : 1));
+    if (this.options.inMemory) {
+      for (const file of pending) this.rendered.set(file.path, file.contents.toString('utf8'));
+      return;
+    }
     if (this.options.dryRun) {
       this.committed = pending.map((file) => file.path);
       process.stdout.write(`Dry run: ${pending.length} files would be written to ${this.displayPath()}:\n${fileTree(this.committed)}\nNothing was written.\n`);

@@ -94,6 +94,8 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
     const declaration: OptionDeclaration | undefined = negated ?? options.find((option) => option.flag === flag);
     if (!declaration || flag === undefined) {
       problems.push(`Unknown option ${argument.split('=')[0]}.${didYouMean(argument.split('=')[0] as string, allFlagNames())} Run with --help to see every option.`);
+      // "--databse postgres": the word after an unknown flag is most likely its value, not the directory.
+      if (inline === undefined && !short && argv[index + 1] !== undefined && !(argv[index + 1] as string).startsWith('-')) index++;
       continue;
     }
     if (declaration.name in answers) problems.push(`--${declaration.flag} is given more than once.`);

@@ -6,6 +6,7 @@ import Generator, { type BaseOptions } from 'yeoman-generator';
 import { Assembly } from './assembly.ts';
 import type { Feature } from './feature.ts';
 import type { Answers } from './options.ts';
+import { withoutTaskErrorLine } from './output.ts';
 import { deriveProject } from './project.ts';
 import { renderTemplate, templateFiles } from './templates.ts';
 import versions from './versions.json' with { type: 'json' };
@@ -38,6 +39,7 @@ export abstract class FeatureGenerator extends Generator<Record<string, unknown>
 
   constructor(args: string[], options: FeatureOptions) {
     super(args, options, { disableLodashProperty: true, inheritTasks: true, templateContext: 'none' });
+    (this as { log: unknown }).log = withoutTaskErrorLine(this.log as never);
   }
 
   get answers(): Answers {

@@ -36,7 +36,7 @@ export function helpText(version: string): string {
     lines.push('', `${group}:`);
     for (const declaration of options.filter((option) => option.group === group)) {
       lines.push(`  ${usageOf(declaration)}`);
-      lines.push(`      ${declaration.help}${requirementText(declaration)} Default: ${defaultText(declaration)}.`);
+      lines.push(`      ${declaration.help}${requirementText(declaration)} [default: ${defaultText(declaration)}]`);
       for (const choice of declaration.choices ?? []) lines.push(`        ${choice.value.padEnd(12)} ${choice.description}`);
     }
   }

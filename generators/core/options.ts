@@ -97,7 +97,7 @@ export const options: readonly OptionDeclaration[] = [
     help: 'One sentence that says what the service does.',
     message: 'Description',
     default: (answers) => `The ${answers.name ?? 'service'} service.`,
-    defaultText: '"The <name> service."',
+    defaultText: '"The {name} service."',
     validate: (value) => (String(value).trim() === '' ? ['must not be empty'] : String(value).includes('\n') ? ['must be one line'] : []),
     matrix: { samples: ['Takes and tracks customer orders.'] },
   },

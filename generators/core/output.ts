@@ -35,3 +35,17 @@ export function progress(label: string, stream: NodeJS.WriteStream = process.std
     },
   };
 }
+
+type Log = ((...args: unknown[]) => unknown) & Record<string, unknown>;
+
+/**
+ * Yeoman logs "An error occured while running ..." before rethrowing; the CLI
+ * prints the error itself, with its own wording, so that line is dropped.
+ */
+export function withoutTaskErrorLine(log: Log): Log {
+  const wrapped = ((...args: unknown[]) => log(...args)) as Log;
+  for (const key of Object.keys(log)) wrapped[key] = log[key];
+  wrapped.error = (message: unknown, ...rest: unknown[]) =>
+    typeof message === 'string' && message.startsWith('An error occured while running') ? wrapped : (log.error as Log)(message, ...rest);
+  return wrapped;
+}

@@ -17,7 +17,7 @@ export function projectNameProblems(name: string): string[] {
   if (problems.length > 0) return problems;
   // Character rules above are stricter than npm's; npm adds reserved names such as core modules.
   const npm = validateNpmPackageName(name);
-  return [...(npm.errors ?? []), ...(npm.warnings ?? [])].map((message) => `npm: ${message}`);
+  return [...(npm.errors ?? []), ...(npm.warnings ?? [])].map((message) => `is rejected by npm (${message})`);
 }
 
 /** The closest valid name, or undefined when nothing usable is left. */

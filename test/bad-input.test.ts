@@ -1,0 +1,118 @@
+/**
+ * Bad input: every case exits non-zero with a message that says what is wrong
+ * (and how to fix it), and writes nothing.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { listFiles, readTree, removeDir, runCli, scratchDir } from './helpers.ts';
+
+interface BadInput {
+  title: string;
+  args: string[];
+  message: RegExp;
+  /** Files present before the run (they must be left exactly as they were). */
+  setup?: Record<string, string>;
+}
+
+const QUIET = ['--skip-install', '--skip-git'];
+
+const cases: BadInput[] = [
+  { title: 'uppercase and underscore in the name', args: ['My_App', '--yes'], message: /"My_App" is not valid: it contains uppercase letters.*Try "my-app"/ },
+  { title: 'dot in the name', args: ['my.app', '--yes'], message: /only lowercase letters, digits and "-". Try "my-app"/ },
+  { title: 'name starting with a digit', args: ['1service', '--yes'], message: /must start with a letter.*Try "service"/ },
+  { title: 'name longer than a DNS label', args: [`a${'b'.repeat(63)}`, '--yes'], message: /64 characters long; Kubernetes names allow at most 63/ },
+  { title: 'name that npm reserves', args: ['http', '--yes'], message: /rejected by npm \(http is a core module name\)/ },
+  { title: 'name ending with a hyphen', args: ['--name', 'orders-', '--yes'], message: /must start and end with a letter or digit.*Try "orders"/ },
+  { title: 'empty name', args: ['--name=', '--yes'], message: /--name: "" is not valid: it must not be empty/ },
+  { title: 'directory outside the working directory', args: ['../elsewhere', '--yes'], message: /"..\/elsewhere" is outside the current directory/ },
+  { title: 'absolute directory outside the working directory', args: ['/tmp/cpa-outside', '--yes'], message: /"\/tmp\/cpa-outside" is outside the current directory/ },
+  { title: 'misspelt flag', args: ['svc', '--databse', 'postgres'], message: /Unknown option --databse\. Did you mean --database\?/ },
+  { title: 'unknown flag', args: ['svc', '--verbose'], message: /Unknown option --verbose\..*--help/ },
+  { title: 'unknown short flag', args: ['svc', '-x'], message: /Unknown option -x/ },
+  { title: 'invalid database', args: ['svc', '--database', 'mysql'], message: /--database: "mysql" is not one of postgres, none\./ },
+  { title: 'near-miss choice', args: ['svc', '--ci', 'gitlb'], message: /not one of github, gitlab, none\. Did you mean gitlab\?/ },
+  { title: 'invalid deploy target', args: ['svc', '--deploy', 'swarm'], message: /"swarm" is not one of kubernetes, compose, both/ },
+  { title: 'unsupported license', args: ['svc', '--license', 'GPL-3.0'], message: /"GPL-3.0" is not one of MIT, Apache-2.0, BSD-3-Clause, MPL-2.0, UNLICENSED/ },
+  { title: 'invalid cache', args: ['svc', '--cache', 'memcached'], message: /"memcached" is not one of redis, none/ },
+  { title: 'SLO that is not a number', args: ['svc', '--slo', 'abc'], message: /--slo: "abc" must be a number/ },
+  { title: 'SLO of 100 percent', args: ['svc', '--slo', '100'], message: /from 90 up to \(not including\) 100/ },
+  { title: 'SLO with too many decimals', args: ['svc', '--slo', '99.99999'], message: /at most 3 decimals/ },
+  { title: 'invalid registry host', args: ['svc', '--registry', 'bad host!'], message: /must be ghcr, dockerhub, or a registry host/ },
+  { title: 'owner with spaces and capitals', args: ['svc', '--owner', 'Acme Corp'], message: /--owner: "Acme Corp" is not valid: it must be lowercase letters/ },
+  { title: 'empty description', args: ['svc', '--description', ' '], message: /--description: "" is not valid: it must not be empty/ },
+  { title: 'boolean flag with a non-boolean value', args: ['svc', '--observability=maybe'], message: /--observability: "maybe" is not a boolean/ },
+  { title: 'negated flag with a value', args: ['svc', '--no-tracing=yes'], message: /--no-tracing takes no value/ },
+  { title: 'run control with a value', args: ['svc', '--dry-run=yes'], message: /--dry-run takes no value/ },
+  { title: 'backups without a database', args: ['svc', '--backup', '--database', 'none'], message: /Incompatible options: --backup needs --database postgres/ },
+  { title: 'SLO without monitoring', args: ['svc', '--slo', '99.5', '--no-observability'], message: /Incompatible options: --slo needs --observability/ },
+  { title: 'flag missing its value', args: ['svc', '--database'], message: /--database needs a value: postgres, none/ },
+  { title: 'two directories', args: ['one', 'two'], message: /Expected one directory, got 2: one two/ },
+  { title: 'flag given twice', args: ['svc', '--database', 'none', '--database', 'postgres'], message: /--database is given more than once/ },
+  { title: 'no project name without a TTY', args: ['--yes'], message: /Missing: the project name\. Give a directory .* or --name/ },
+  { title: 'several problems at once', args: ['Bad!', '--database', 'mysql', '--slo', 'x'], message: /3 problems:[\s\S]*"Bad!"[\s\S]*"mysql"[\s\S]*"x"/ },
+  { title: 'answers file that does not exist', args: ['svc', '--answers-file', 'missing.yaml'], message: /--answers-file .*missing\.yaml: cannot read it \(no such file\)/ },
+  {
+    title: 'answers file with broken YAML',
+    args: ['svc', '--answers-file', 'answers.yaml'],
+    setup: { 'answers.yaml': 'database: postgres\ncache: [redis\n' },
+    message: /answers\.yaml: not valid YAML \(line \d+, column \d+/,
+  },
+  {
+    title: 'answers file with broken JSON',
+    args: ['svc', '--answers-file', 'answers.json'],
+    setup: { 'answers.json': '{ "database": "postgres", }' },
+    message: /answers\.json: not valid JSON \(.*line 1 column 27/,
+  },
+  {
+    title: 'answers file that is a list',
+    args: ['svc', '--answers-file', 'answers.yaml'],
+    setup: { 'answers.yaml': '- database\n- cache\n' },
+    message: /expected a mapping of option names to values/,
+  },
+  {
+    title: 'answers file with an unknown key',
+    args: ['svc', '--answers-file', 'answers.yaml'],
+    setup: { 'answers.yaml': 'databse: none\n' },
+    message: /unknown option "databse"\. Did you mean database\?/,
+  },
+  {
+    title: 'answers file with an invalid value',
+    args: ['svc', '--answers-file', 'answers.json'],
+    setup: { 'answers.json': '{ "database": "mongo" }' },
+    message: /database \(.*answers\.json\): "mongo" is not one of postgres, none/,
+  },
+  {
+    title: 'non-empty target directory',
+    args: ['svc', '--yes'],
+    setup: { 'svc/notes.txt': 'mine\n', 'svc/src/index.js': 'console.log(1)\n' },
+    message: /Directory \.\/svc is not empty \(notes\.txt, src\)\. .*pass --force/,
+  },
+  { title: 'target that is a file', args: ['svc', '--yes', '--force'], setup: { svc: 'a file\n' }, message: /\.\/svc exists and is not a directory/ },
+];
+
+const scratch: string[] = [];
+afterAll(() => scratch.forEach(removeDir));
+
+describe('bad input', () => {
+  it('has a table of at least 30 cases', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it.concurrent.each(cases)('$title: exits 2, says why, writes nothing', async ({ args, message, setup = {} }) => {
+    const cwd = scratchDir('cpa-bad-');
+    scratch.push(cwd);
+    for (const [path, content] of Object.entries(setup)) {
+      mkdirSync(join(cwd, path, '..'), { recursive: true });
+      writeFileSync(join(cwd, path), content);
+    }
+    const before = readTree(cwd);
+    const result = await runCli([...args, ...QUIET], cwd);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).toMatch(/^Error: /);
+    expect(result.stdout).toBe('');
+    expect(readTree(cwd)).toEqual(before);
+    expect(listFiles(cwd)).toEqual(Object.keys(setup).sort());
+  });
+});

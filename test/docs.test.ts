@@ -1,0 +1,29 @@
+/** The options documentation is generated from the option model; a drift fails here. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generatedDocs } from '../docs/generate.ts';
+import { options } from '../generators/core/options.ts';
+import { repoRoot } from './helpers.ts';
+
+describe('generated documentation', () => {
+  it.each(['README.md', 'docs/options.md'])('%s matches the option model (run `npm run docs` after changing options)', async (path) => {
+    const expected = (await generatedDocs())[path];
+    expect(readFileSync(join(repoRoot, path), 'utf8')).toBe(expected);
+  });
+
+  it('documents every option and every choice', () => {
+    const page = readFileSync(join(repoRoot, 'docs/options.md'), 'utf8');
+    for (const option of options) {
+      expect(page).toContain(`\`--${option.flag}\``);
+      for (const choice of option.choices ?? []) expect(page).toContain(choice.description);
+    }
+  });
+
+  it('the README names exactly one setup and one test command for contributors', () => {
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const contributing = readme.slice(readme.indexOf('## Contributing'), readme.indexOf('## License'));
+    const commands = [...contributing.matchAll(/```sh\n([^`]+)```/g)].map((match) => match[1]?.trim());
+    expect(commands).toEqual(['npm ci', 'npm test']);
+  });
+});

@@ -1,0 +1,54 @@
+/** Shared helpers: run the real CLI in a scratch directory and look at what it wrote. */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { execa } from 'execa';
+
+export const repoRoot = join(import.meta.dirname, '..');
+export const binPath = join(repoRoot, 'bin', 'create-prodready-app.js');
+
+export function scratchDir(prefix = 'cpa-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function removeDir(path: string): void {
+  rmSync(path, { recursive: true, force: true });
+}
+
+/** Every file under a directory, relative, sorted ("/" separators). */
+export function listFiles(root: string): string[] {
+  const out: string[] = [];
+  const walk = (directory: string) => {
+    for (const entry of readdirSync(directory, { withFileTypes: true })) {
+      const path = join(directory, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== '.git' && entry.name !== 'node_modules') walk(path);
+      } else out.push(relative(root, path).split('\\').join('/'));
+    }
+  };
+  if (statSync(root, { throwIfNoEntry: false })?.isDirectory()) walk(root);
+  return out.sort();
+}
+
+export function readTree(root: string): Record<string, string> {
+  return Object.fromEntries(listFiles(root).map((path) => [path, readFileSync(join(root, path), 'utf8')]));
+}
+
+export interface CliRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the binary as a user would: a separate process, no TTY, NO_COLOR set. */
+export async function runCli(args: readonly string[], cwd: string, env: Record<string, string> = {}, input?: string): Promise<CliRun> {
+  const result = await execa(process.execPath, [binPath, ...args], {
+    cwd,
+    reject: false,
+    env: { NO_COLOR: '1', ...env },
+    input,
+    stdin: input === undefined ? 'ignore' : undefined,
+    timeout: 60_000,
+  });
+  return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+}

@@ -1,0 +1,57 @@
+/**
+ * End to end: pack the package as npm would publish it, install the tarball in
+ * an empty directory and run its binary.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listFiles, removeDir, repoRoot, scratchDir } from './helpers.ts';
+
+let workspace: string;
+let tarball: string;
+let packed: string[];
+
+beforeAll(async () => {
+  workspace = scratchDir('cpa-pack-');
+  const pack = await execa('npm', ['pack', '--json', '--pack-destination', workspace], { cwd: repoRoot });
+  const [info] = JSON.parse(pack.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  if (!info) throw new Error('npm pack printed no package');
+  tarball = join(workspace, info.filename);
+  packed = info.files.map((file) => file.path);
+  await execa('npm', ['init', '-y'], { cwd: workspace });
+  await execa('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], { cwd: workspace });
+}, 240_000);
+
+afterAll(() => removeDir(workspace));
+
+describe('the published package', () => {
+  it('contains the binary, compiled generators and templates, and nothing else', () => {
+    expect(packed).toContain('bin/create-prodready-app.js');
+    expect(packed).toContain('dist/generators/app/cli.js');
+    expect(packed).toContain('dist/generators/core/versions.json');
+    expect(packed).toContain('templates/repo/README.md.ejs');
+    expect(packed.filter((path) => /^(test|matrix|docs|generators)\/|^dist\/(test|matrix|docs)\/|\.ts$/.test(path))).toEqual([]);
+  });
+
+  it('its binary generates a project with the installed Node.js', async () => {
+    const bin = join(workspace, 'node_modules', '.bin', 'create-prodready-app');
+    const result = await execa(bin, ['packed-svc', '--yes', '--skip-install', '--skip-git', '--database', 'none'], {
+      cwd: workspace,
+      env: { NO_COLOR: '1' },
+      stdin: 'ignore',
+    });
+    expect(result.exitCode).toBe(0);
+    const project = join(workspace, 'packed-svc');
+    expect(listFiles(project)).toEqual(expect.arrayContaining(['.gitignore', '.nvmrc', 'LICENSE', 'README.md', 'package.json', '.yo-rc.json']));
+    expect(JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')).name).toBe('packed-svc');
+    expect(existsSync(join(project, 'node_modules'))).toBe(false);
+  });
+
+  it('its binary answers --version and --help', async () => {
+    const bin = join(workspace, 'node_modules', '.bin', 'create-prodready-app');
+    const version = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version;
+    expect((await execa(bin, ['--version'])).stdout).toBe(version);
+    expect((await execa(bin, ['--help'])).stdout).toMatch(/Usage: create-prodready-app \[directory\] \[options\]/);
+  });
+});

@@ -20,7 +20,7 @@ process.on('SIGINT', () => {
   process.exit(130);
 });
 
-// The published package runs the compiled dist/; a git checkout runs the TypeScript sources directly.
-const compiled = new URL('../dist/generators/app/cli.js', import.meta.url);
+// The published package runs the bundle in dist/; a git checkout runs the TypeScript sources directly.
+const compiled = new URL('../dist/cli.js', import.meta.url);
 const { main } = await import(existsSync(compiled) ? compiled : new URL('../generators/app/cli.ts', import.meta.url));
 process.exitCode = await main(process.argv.slice(2), { cwd: process.cwd(), stdinIsTTY: process.stdin.isTTY === true });

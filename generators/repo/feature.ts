@@ -1,8 +1,15 @@
 /** The files every generated project has: README, LICENSE, editor and git settings, package.json basics. */
-import spdxLicenses from 'spdx-license-list/full.js';
+import { createRequire } from 'node:module';
 import type { Feature } from '../core/feature.ts';
 import type { Answers } from '../core/options.ts';
 import versions from '../core/versions.json' with { type: 'json' };
+
+const require = createRequire(import.meta.url);
+
+/** One license from the spdx-license-list package (one small file instead of the whole list). */
+function spdxLicense(id: string): string {
+  return (require(`spdx-license-list/licenses/${id}.json`) as { licenseText: string }).licenseText;
+}
 
 /** The license text from the SPDX list, with its copyright placeholders filled in. */
 export function licenseText(answers: Answers): string {
@@ -10,9 +17,7 @@ export function licenseText(answers: Answers): string {
   if (answers.license === 'UNLICENSED') {
     return `Copyright (c) ${holder}. All rights reserved.\n\nThis software is proprietary and confidential. No license is granted to copy, modify or distribute it without written permission of the copyright holders.\n`;
   }
-  const entry = (spdxLicenses as Record<string, { licenseText: string } | undefined>)[answers.license];
-  if (!entry) throw new Error(`No SPDX text for ${answers.license}`);
-  const text = entry.licenseText
+  const text = spdxLicense(answers.license)
     .replace('Copyright (c) <year> <copyright holders>', `Copyright (c) ${holder}`)
     .replace('Copyright (c) <year> <owner>.', `Copyright (c) ${holder}.`);
   return `${text

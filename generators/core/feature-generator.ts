@@ -59,7 +59,7 @@ export abstract class FeatureGenerator extends Generator<Record<string, unknown>
     for (const output of Object.keys(this.feature.optionalFiles ?? {})) {
       if (!files.some((file) => file.output === output)) throw new Error(`Feature ${this.feature.name}: optional file ${output} has no template`);
     }
-    for (const [output, content] of Object.entries(this.feature.dataFiles?.(answers) ?? {})) this.fs.write(this.destinationPath(output), content);
+    for (const [output, content] of Object.entries(this.feature.dataFiles?.(answers, data.assembled) ?? {})) this.fs.write(this.destinationPath(output), content);
     for (const file of files) {
       const condition = this.feature.optionalFiles?.[file.output];
       if (condition && !condition(answers)) continue;

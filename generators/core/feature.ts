@@ -46,6 +46,14 @@ export interface Contributions {
   gitignore?: string[];
 }
 
+/** Every feature's contributions, merged: what `dataFiles` can build from. */
+export interface Assembled {
+  env: EnvVar[];
+  commands: Command[];
+  readme: ReadmeSection[];
+  gitignore: string[];
+}
+
 export interface Feature {
   name: string;
   /** One line for docs. */
@@ -58,5 +66,5 @@ export interface Feature {
   optionalFiles?: Record<string, (answers: Answers) => boolean>;
   contribute?(answers: Answers): Contributions;
   /** Files built from data rather than templates, keyed by output path. */
-  dataFiles?(answers: Answers): Record<string, string>;
+  dataFiles?(answers: Answers, assembled: Assembled): Record<string, string>;
 }

@@ -2,6 +2,10 @@
  * A check validates generated files with a real tool. Its result is cached by
  * the content hash of the files it reads plus the tool's version, so identical
  * inputs are checked once however many combinations share them.
+ *
+ * Every module in matrix/checks/ is loaded by the runner: it exports its check
+ * as the default export (or an array of checks, or named exports that are
+ * checks). Adding a check is adding one file there.
  */
 export interface Finding {
   /** Project-relative file the finding is about, when there is one. */
@@ -18,11 +22,21 @@ export interface CheckContext {
   toolsDir: string;
   /** Progress output for long checks; shown in verbose runs only. */
   log(message: string): void;
+  /**
+   * The files this run is about, relative to the run's directory: every input
+   * file for a `project` check, the checked file(s) for a `file` check (not its
+   * `shared` or `presence` files). Set by the runner for every run.
+   */
+  files?: readonly string[];
 }
 
 export interface Check {
   name: string;
-  /** Globs (node:path matchesGlob syntax) of the generated files whose content determines the result. */
+  /**
+   * Globs (node:path matchesGlob syntax) of the generated files whose content
+   * determines the result. Unlike plain matchesGlob, `*` and `**` also match
+   * names that start with a dot (.github/, .env.example).
+   */
   inputs: readonly string[];
   /** Files matching these globs are left out even when `inputs` match them. */
   exclude?: readonly string[];
@@ -31,6 +45,36 @@ export interface Check {
   /**
    * Runs on a scratch directory that holds exactly the input files of one
    * combination. Returns findings; an empty list means the check passed.
+   * Throwing means the check could not run (a tool crash, a timeout): the
+   * runner reports it as an error and never caches it.
    */
   run(directory: string, context: CheckContext): Promise<Finding[]>;
+  /**
+   * What one cached result covers. `project` (the default): all input files of
+   * a combination together (for tools that look at files in relation, such as
+   * kustomize or a test suite). `file`: each input file on its own, with the
+   * `shared` files beside it, so a file that many combinations render
+   * identically is checked once.
+   */
+  granularity?: 'project' | 'file';
+  /** With `file` granularity: files every unit also gets (configuration such as .editorconfig); part of the key. */
+  shared?: readonly string[];
+  /**
+   * Globs of generated files whose presence, not content, determines the result
+   * (link targets, for example). Their sorted paths are part of the key and they
+   * are materialized as empty files unless they are also inputs.
+   */
+  presence?: readonly string[];
+  /**
+   * With `file` granularity: up to this many units share one run(). The run's
+   * directory then holds one subdirectory per unit ("0", "1", ...), each laid
+   * out as a project, `context.files` names the checked files with their
+   * subdirectory ("3/README.md"), and findings must name `file` the same way;
+   * a finding without `file` applies to every unit of the run.
+   */
+  batch?: number;
+  /** Throwaway servers the check needs; the runner starts them before the first run that needs them. */
+  services?: readonly ('postgres' | 'redis')[];
+  /** Longest one run may take, in milliseconds (default 15 minutes); a run over it is an error. */
+  timeoutMs?: number;
 }

@@ -13,7 +13,7 @@ import { formatContent } from '../core/format.ts';
 import { applies, defaultValue, options, type AnswerName, type AnswerValue, type Answers, type PartialAnswers } from '../core/options.ts';
 import { style, withoutTaskErrorLine } from '../core/output.ts';
 import { generatorVersion } from '../core/paths.ts';
-import { features } from './features.ts';
+import { features, type RegisteredFeature } from './features.ts';
 import { initGitRepository, installDependencies } from './post-write.ts';
 
 export type AppOptions = BaseOptions & {
@@ -26,6 +26,8 @@ export type AppOptions = BaseOptions & {
   skipGit?: boolean;
   /** Keep the rendered files in memory (see render.ts) and write nothing: for the matrix and benchmarks. */
   inMemory?: boolean;
+  /** The features to compose instead of the registered ones (render.ts only: lets tests inject a faulty feature). */
+  features?: readonly RegisteredFeature[];
   /** The project goes to ./<name> under the working directory, decided once the name is known. */
   targetFromName?: boolean;
 } & Partial<Record<AnswerName, unknown>>;
@@ -133,7 +135,7 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
     const saved: Record<string, unknown> = { version: generatorVersion };
     for (const declaration of options) saved[declaration.name] = answers[declaration.name];
     this.config.set(saved);
-    for (const feature of features) {
+    for (const feature of this.options.features ?? features) {
       if (feature.definition.applies(answers)) await this.composeWith({ Generator: feature.Generator, path: feature.path }, { answers } as never);
     }
   }

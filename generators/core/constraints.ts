@@ -18,21 +18,26 @@ export function flagFor(declaration: OptionDeclaration, value: AnswerValue): str
   return `--${declaration.flag} ${String(value)}`;
 }
 
-function declarationOf(name: AnswerName): OptionDeclaration {
-  const declaration = options.find((option) => option.name === name);
+function declarationOf(name: AnswerName, model: readonly OptionDeclaration[] = options): OptionDeclaration {
+  const declaration = model.find((option) => option.name === name);
   if (!declaration) throw new Error(`Constraint refers to unknown option ${name}`);
   return declaration;
 }
 
-export const constraints: readonly Constraint[] = options
-  .filter((declaration) => declaration.requires)
-  .map((declaration) => {
-    const requires = declaration.requires as PartialAnswers;
-    const needs = Object.entries(requires)
-      .map(([name, value]) => flagFor(declarationOf(name as AnswerName), value as AnswerValue))
-      .join(' and ');
-    return { option: declaration.name, requires, rule: `--${declaration.flag} needs ${needs}` };
-  });
+/** The constraints of an option model (the matrix derives its space from a passed-in model). */
+export function constraintsOf(model: readonly OptionDeclaration[]): Constraint[] {
+  return model
+    .filter((declaration) => declaration.requires)
+    .map((declaration) => {
+      const requires = declaration.requires as PartialAnswers;
+      const needs = Object.entries(requires)
+        .map(([name, value]) => flagFor(declarationOf(name as AnswerName, model), value as AnswerValue))
+        .join(' and ');
+      return { option: declaration.name, requires, rule: `--${declaration.flag} needs ${needs}` };
+    });
+}
+
+export const constraints: readonly Constraint[] = constraintsOf(options);
 
 /** The constraints that a set of explicitly given answers breaks. */
 export function brokenConstraints(given: PartialAnswers, resolved: PartialAnswers): Constraint[] {

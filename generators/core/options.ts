@@ -216,7 +216,7 @@ export const options: readonly OptionDeclaration[] = [
         ? []
         : ['must be a percentage from 90 up to (not including) 100, with at most 3 decimals, e.g. 99.9'];
     },
-    matrix: { samples: [99.9] },
+    matrix: { samples: [99.9, 99.5] },
   },
   {
     name: 'tracing',

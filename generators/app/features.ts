@@ -1,8 +1,12 @@
 /** Every feature the app generator can compose, in one list. */
 import { join } from 'node:path';
+import ContainerGenerator from '../container/index.ts';
+import { containerFeature } from '../container/feature.ts';
 import type { Feature } from '../core/feature.ts';
 import RepoGenerator from '../repo/index.ts';
 import { repoFeature } from '../repo/feature.ts';
+import ServiceGenerator from '../service/index.ts';
+import { serviceFeature } from '../service/feature.ts';
 
 const generatorsRoot = join(import.meta.dirname, '..');
 
@@ -13,4 +17,8 @@ export interface RegisteredFeature {
   path: string;
 }
 
-export const features: readonly RegisteredFeature[] = [{ definition: repoFeature, Generator: RepoGenerator, path: join(generatorsRoot, 'repo') }];
+export const features: readonly RegisteredFeature[] = [
+  { definition: containerFeature, Generator: ContainerGenerator, path: join(generatorsRoot, 'container') },
+  { definition: repoFeature, Generator: RepoGenerator, path: join(generatorsRoot, 'repo') },
+  { definition: serviceFeature, Generator: ServiceGenerator, path: join(generatorsRoot, 'service') },
+];

@@ -7,6 +7,7 @@ import { Assembly } from './assembly.ts';
 import type { Feature } from './feature.ts';
 import type { Answers } from './options.ts';
 import { withoutTaskErrorLine } from './output.ts';
+import { tsString, tsValue } from './code-literals.ts';
 import { deriveProject } from './project.ts';
 import { renderTemplate, templateFiles } from './templates.ts';
 import versions from './versions.json' with { type: 'json' };
@@ -31,6 +32,7 @@ export function templateData(answers: Answers, assembly: Assembly) {
     project: deriveProject(answers),
     versions,
     assembled: { env: assembly.env(), commands: assembly.commands(), readme: assembly.readmeSections(), gitignore: assembly.gitignore() },
+    code: { tsString, tsValue },
   };
 }
 

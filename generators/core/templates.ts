@@ -44,7 +44,7 @@ export function templateFiles(feature: string): TemplateFile[] {
 }
 
 /** The data every template receives, as local names. */
-export const TEMPLATE_LOCALS = ['answers', 'project', 'versions', 'assembled'] as const;
+export const TEMPLATE_LOCALS = ['answers', 'project', 'versions', 'assembled', 'code'] as const;
 export type TemplateData = Record<(typeof TEMPLATE_LOCALS)[number], unknown>;
 
 const compiled = new Map<string, ejs.TemplateFunction>();

@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module';
 import type { Feature } from '../core/feature.ts';
 import type { Answers } from '../core/options.ts';
+import { PRETTIER_OPTIONS } from '../core/prettier-options.ts';
 import versions from '../core/versions.json' with { type: 'json' };
 
 const require = createRequire(import.meta.url);
@@ -51,5 +52,5 @@ export const repoFeature: Feature = {
     ],
     gitignore: ['node_modules/', 'dist/', 'coverage/', '.env', '.env.*', '!.env.example', '*.log', '.DS_Store'],
   }),
-  dataFiles: (answers) => ({ LICENSE: licenseText(answers) }),
+  dataFiles: (answers) => ({ LICENSE: licenseText(answers), '.prettierrc.json': `${JSON.stringify(PRETTIER_OPTIONS, null, 2)}\n` }),
 };

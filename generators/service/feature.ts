@@ -1,0 +1,226 @@
+/**
+ * The service: a Fastify 5 + TypeScript application with validated
+ * configuration, health and metrics endpoints, a CRUD resource persisted in
+ * Postgres (or in memory), security defaults, graceful shutdown and its own
+ * quality gates (lint, typecheck, tests with coverage, build).
+ */
+import type { EnvVar, Feature } from '../core/feature.ts';
+import type { Answers } from '../core/options.ts';
+import versions from '../core/versions.json' with { type: 'json' };
+
+type NpmPackage = keyof typeof versions.npm;
+
+function pinned(...names: NpmPackage[]): Record<string, string> {
+  return Object.fromEntries(names.map((name) => [name, versions.npm[name]]));
+}
+
+const postgres = (answers: Answers) => answers.database === 'postgres';
+const memory = (answers: Answers) => answers.database === 'none';
+const redis = (answers: Answers) => answers.cache === 'redis';
+const sentry = (answers: Answers) => answers.sentry;
+const tracing = (answers: Answers) => answers.tracing;
+
+/** Every variable the service reads; src/config.ts validates exactly these. */
+export function serviceEnv(answers: Answers): EnvVar[] {
+  const env: EnvVar[] = [
+    { name: 'NODE_ENV', description: 'Runtime mode: development, test or production. Production hides error details from responses.', required: false, default: 'production', secret: false },
+    { name: 'HOST', description: 'Address the HTTP server binds to.', required: false, default: '0.0.0.0', secret: false },
+    { name: 'PORT', description: 'TCP port of the HTTP server.', required: false, default: '3000', secret: false },
+    { name: 'LOG_LEVEL', description: 'Minimum log level: fatal, error, warn, info, debug, trace or silent.', required: false, default: 'info', secret: false },
+    {
+      name: 'TRUST_PROXY',
+      description:
+        'Which proxies may set X-Forwarded-For: true, false, a hop count, or a comma-separated list of addresses, CIDR ranges and the names loopback, linklocal, uniquelocal.',
+      required: false,
+      default: 'loopback,linklocal,uniquelocal',
+      secret: false,
+    },
+    { name: 'CORS_ORIGINS', description: 'Comma-separated origins allowed to call the API from a browser (e.g. https://app.example.com). Unset: no cross-origin access.', required: false, example: 'https://app.example.com', secret: false },
+    { name: 'BODY_LIMIT_BYTES', description: 'Largest accepted request body in bytes; larger bodies get 413.', required: false, default: '1048576', secret: false },
+    { name: 'REQUEST_TIMEOUT_MS', description: 'Time allowed to receive a whole request before the connection is closed with 408.', required: false, default: '30000', secret: false },
+    {
+      name: 'KEEP_ALIVE_TIMEOUT_MS',
+      description: 'How long an idle keep-alive connection stays open. Keep it longer than the load balancer idle timeout (often 60 s) so the proxy closes first.',
+      required: false,
+      default: '72000',
+      secret: false,
+    },
+    { name: 'RATE_LIMIT_MAX', description: 'Requests one client address may make per window before getting 429.', required: false, default: '300', secret: false },
+    { name: 'RATE_LIMIT_WINDOW_MS', description: 'Length of the rate-limit window.', required: false, default: '60000', secret: false },
+    { name: 'HEALTH_CHECK_TIMEOUT_MS', description: 'Time each dependency check of /readyz and /health may take before it counts as down.', required: false, default: '1000', secret: false },
+    {
+      name: 'SHUTDOWN_DRAIN_MS',
+      description: 'After SIGTERM, how long /readyz fails while requests are still served, so load balancers stop routing before the server closes.',
+      required: false,
+      default: '5000',
+      secret: false,
+    },
+    {
+      name: 'SHUTDOWN_TIMEOUT_MS',
+      description: 'Hard limit for the whole shutdown; the process exits with status 1 when it is reached. Keep it below the orchestrator grace period (30 s on Kubernetes).',
+      required: false,
+      default: '20000',
+      secret: false,
+    },
+  ];
+  if (postgres(answers)) {
+    env.push(
+      {
+        name: 'DATABASE_URL',
+        description: 'PostgreSQL connection URL. npm run dev and npm test start an embedded database when it is unset. Put TLS settings in DATABASE_SSL, not in the URL.',
+        required: true,
+        example: `postgres://${answers.name.replaceAll('-', '_')}:change-me@127.0.0.1:5432/${answers.name.replaceAll('-', '_')}`,
+        secret: true,
+      },
+      { name: 'DATABASE_SSL', description: 'TLS to PostgreSQL: disable, require (encrypted, server not verified) or verify-full (encrypted, certificate and host name verified).', required: false, default: 'disable', secret: false },
+      { name: 'DATABASE_SSL_CA_FILE', description: 'PEM file with the CA certificate(s) that sign the PostgreSQL server certificate (verify-full); the system CAs are used when unset.', required: false, example: '/etc/ssl/certs/postgres-ca.pem', secret: false },
+      { name: 'DATABASE_POOL_MAX', description: 'Most connections the pool opens.', required: false, default: '10', secret: false },
+      { name: 'DATABASE_CONNECT_TIMEOUT_MS', description: 'Time allowed to open a connection (or to wait for a free one) before a query fails.', required: false, default: '5000', secret: false },
+      { name: 'DATABASE_IDLE_TIMEOUT_MS', description: 'Idle connections are closed after this long.', required: false, default: '30000', secret: false },
+      { name: 'DATABASE_STATEMENT_TIMEOUT_MS', description: 'Server-side statement_timeout for every query of the service (not for migrations).', required: false, default: '5000', secret: false },
+    );
+  }
+  if (memory(answers)) {
+    env.push({ name: 'ITEMS_MEMORY_LIMIT', description: 'Most items kept in process memory; creating more answers 507, so memory stays bounded.', required: false, default: '10000', secret: false });
+  }
+  if (redis(answers)) {
+    env.push({ name: 'REDIS_URL', description: 'Redis connection URL (redis:// or rediss:// for TLS), used for shared rate limits.', required: true, example: 'redis://127.0.0.1:6379', secret: true });
+  }
+  if (sentry(answers)) {
+    env.push(
+      { name: 'SENTRY_DSN', description: 'Sentry DSN. Error reporting is off when it is unset.', required: false, example: 'https://public-key@o0.ingest.sentry.io/0', secret: true },
+      { name: 'SENTRY_ENVIRONMENT', description: 'Environment name reported to Sentry; NODE_ENV when unset.', required: false, example: 'staging', secret: false },
+      { name: 'SENTRY_RELEASE', description: `Release reported to Sentry; ${answers.name}@<package version> when unset. CI sets it to the image tag or commit.`, required: false, example: `${answers.name}@0.1.0`, secret: false },
+    );
+  }
+  if (tracing(answers)) {
+    env.push(
+      { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', description: 'OTLP collector base URL (http/protobuf). Tracing is off when it is unset; the other standard OTEL_* variables apply as well.', required: false, example: 'http://otel-collector:4318', secret: false },
+      { name: 'OTEL_SERVICE_NAME', description: 'Service name on every span.', required: false, default: answers.name, secret: false },
+    );
+  }
+  return env;
+}
+
+function scripts(answers: Answers): Record<string, string> {
+  const start = answers.tracing ? 'node --import ./dist/instrumentation.js dist/server.js' : 'node dist/server.js';
+  const result: Record<string, string> = {
+    build: 'node --eval "require(\'node:fs\').rmSync(\'dist\', { recursive: true, force: true })" && tsc -p tsconfig.build.json',
+    dev: 'node --watch --env-file-if-exists=.env src/dev.ts',
+    lint: 'eslint .',
+    start,
+    test: 'vitest run --coverage',
+    'test:watch': 'vitest',
+    typecheck: 'tsc -p tsconfig.json',
+  };
+  if (postgres(answers)) result.migrate = 'node --env-file-if-exists=.env src/migrate.ts';
+  return result;
+}
+
+function dependencies(answers: Answers): Record<string, string> {
+  return {
+    ...pinned('fastify', '@fastify/helmet', '@fastify/rate-limit', '@fastify/cors', '@fastify/swagger', 'pino', 'prom-client', 'zod'),
+    ...(postgres(answers) ? pinned('pg') : {}),
+    ...(redis(answers) ? pinned('ioredis') : {}),
+    ...(sentry(answers) ? pinned('@sentry/node') : {}),
+    ...(tracing(answers)
+      ? pinned(
+          '@opentelemetry/api',
+          '@opentelemetry/sdk-node',
+          '@opentelemetry/instrumentation',
+          '@opentelemetry/instrumentation-http',
+          '@fastify/otel',
+          'import-in-the-middle',
+          ...(postgres(answers) ? (['@opentelemetry/instrumentation-pg'] as const) : []),
+          ...(redis(answers) ? (['@opentelemetry/instrumentation-ioredis'] as const) : []),
+        )
+      : {}),
+  };
+}
+
+function devDependencies(answers: Answers): Record<string, string> {
+  return {
+    ...pinned('typescript', '@types/node', 'eslint', '@eslint/js', 'typescript-eslint', 'vitest', '@vitest/coverage-v8', 'fast-check'),
+    ...(postgres(answers) ? pinned('@types/pg', '@electric-sql/pglite', '@electric-sql/pglite-socket') : {}),
+  };
+}
+
+const quickStart = (answers: Answers): string => {
+  const lines = [
+    'Run the service locally with reload on change:',
+    '',
+    '```sh',
+    'npm install',
+    'npm run dev',
+    'curl -s localhost:3000/readyz',
+    `curl -s -X POST localhost:3000/api/v1/items -H 'content-type: application/json' -d '{"name":"first"}'`,
+    'curl -s localhost:3000/api/v1/items',
+    '```',
+    '',
+  ];
+  if (postgres(answers)) {
+    lines.push(
+      'With `DATABASE_URL` unset, `npm run dev` and `npm test` start an embedded PostgreSQL (PGlite, served over the PostgreSQL protocol on 127.0.0.1), so nothing has to be installed; development data is kept in `.data/`. Set `DATABASE_URL` (for example in `.env`, see `.env.example`) to use a real server; `npm test` then creates a throwaway database on that server and drops it afterwards.',
+      '',
+    );
+  }
+  if (redis(answers)) {
+    lines.push(
+      '`npm test` needs Redis: it uses `REDIS_URL` when set, otherwise it starts a throwaway `redis-server` from your `PATH`. `npm run dev` uses `REDIS_URL` and, while Redis is unreachable, serves with rate limits failing open.',
+      '',
+    );
+  }
+  lines.push(
+    'Check and ship:',
+    '',
+    '```sh',
+    'npm run lint && npm run typecheck && npm test',
+    'npm run build',
+    ...(postgres(answers) ? ['DATABASE_URL=postgres://... npm run migrate'] : []),
+    'npm start',
+    '```',
+    '',
+    'Every setting is an environment variable, validated at start-up: see [docs/configuration.md](docs/configuration.md). Endpoints, shutdown and failure behaviour are described in [docs/service.md](docs/service.md).',
+  );
+  return lines.join('\n');
+};
+
+export const serviceFeature: Feature = {
+  name: 'service',
+  summary: 'The Fastify 5 + TypeScript application: config, health, metrics, CRUD resource, security, graceful shutdown, tests.',
+  applies: () => true,
+  optionalFiles: {
+    'src/db/pool.ts': postgres,
+    'src/db/migrator.ts': postgres,
+    'src/db/migrations.ts': postgres,
+    'src/dev/embedded-postgres.ts': postgres,
+    'src/migrate.ts': postgres,
+    'src/items/postgres-repository.ts': postgres,
+    'src/items/memory-repository.ts': memory,
+    'src/redis.ts': redis,
+    'src/sentry.ts': sentry,
+    'src/instrumentation.ts': tracing,
+    'test/global-setup.ts': (answers) => postgres(answers) || redis(answers),
+    'test/database.test.ts': postgres,
+    'test/migrator.test.ts': postgres,
+    'test/memory-repository.test.ts': memory,
+    'test/redis.test.ts': redis,
+    'test/sentry.test.ts': sentry,
+    'test/tracing.test.ts': tracing,
+  },
+  contribute: (answers) => ({
+    packageJson: { scripts: scripts(answers), dependencies: dependencies(answers), devDependencies: devDependencies(answers) },
+    env: serviceEnv(answers),
+    commands: [
+      { script: 'dev', description: `Run the service from source with reload on change${postgres(answers) ? ' (embedded PostgreSQL when DATABASE_URL is unset)' : ''}.` },
+      { script: 'test', description: 'Run the tests with coverage thresholds.' },
+      { script: 'lint', description: 'Lint with ESLint and type-aware typescript-eslint rules.' },
+      { script: 'typecheck', description: 'Type-check sources and tests (strict).' },
+      { script: 'build', description: 'Compile to dist/.' },
+      { script: 'start', description: `Run the compiled service (dist/server.js)${tracing(answers) ? ' with OpenTelemetry loaded first' : ''}.` },
+      ...(postgres(answers) ? [{ script: 'migrate', description: 'Apply pending database migrations (the same runs as node dist/migrate.js in production).' }] : []),
+    ],
+    readme: [{ title: 'Run, test and build', body: quickStart(answers), order: 10 }],
+    gitignore: postgres(answers) ? ['.data/'] : [],
+  }),
+};

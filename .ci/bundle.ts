@@ -39,7 +39,7 @@ await build({
   target: 'node22.18',
   external: ['prettier', 'spdx-license-list'],
   define: { __filename: '__bundleFilename', __dirname: '__bundleDirname' },
-  alias: { 'fly-import': join(root, '.ci/bundle/fly-import.ts') },
+  alias: { 'fly-import': join(root, '.ci/bundle/fly-import.ts'), 'latest-version': join(root, '.ci/bundle/latest-version.ts') },
   legalComments: 'linked',
   logLevel: 'warning',
   // CommonJS dependencies inside an ES module bundle need these.

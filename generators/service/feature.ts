@@ -119,7 +119,7 @@ function scripts(answers: Answers): Record<string, string> {
 
 function dependencies(answers: Answers): Record<string, string> {
   return {
-    ...pinned('fastify', '@fastify/helmet', '@fastify/rate-limit', '@fastify/cors', '@fastify/swagger', 'pino', 'prom-client', 'zod'),
+    ...pinned('fastify', 'helmet', '@fastify/rate-limit', '@fastify/cors', '@fastify/swagger', 'pino', 'prom-client', 'zod'),
     ...(postgres(answers) ? pinned('pg') : {}),
     ...(redis(answers) ? pinned('ioredis') : {}),
     ...(sentry(answers) ? pinned('@sentry/node') : {}),

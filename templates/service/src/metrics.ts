@@ -40,7 +40,7 @@ export function createMetrics(): Metrics {
 }
 
 export function registerHttpMetrics(app: FastifyInstance, metrics: Metrics): void {
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const labels = {
       method: request.method,
       route: request.routeOptions.url ?? UNMATCHED_ROUTE,
@@ -48,5 +48,6 @@ export function registerHttpMetrics(app: FastifyInstance, metrics: Metrics): voi
     };
     metrics.httpRequestsTotal.inc(labels);
     metrics.httpRequestDuration.observe(labels, reply.elapsedTime / 1000);
+    done();
   });
 }

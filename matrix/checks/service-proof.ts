@@ -1,0 +1,580 @@
+/**
+ * Proves the generated service works, with the real tools, on one app variant:
+ * install, lint, typecheck, the test suite on the embedded database and again
+ * on a real PostgreSQL (and Redis), build, then a production-only install
+ * whose `dist/server.js` is started and probed over HTTP: probes, metrics,
+ * security headers, a CRUD round trip, problem details, readiness through a
+ * database outage and recovery (on a dedicated, throwaway PostgreSQL), and a
+ * graceful SIGTERM under load.
+ *
+ * Run directly on a generated project:
+ *   SERVICE_PROOF_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres \
+ *   SERVICE_PROOF_REDIS_URL=redis://127.0.0.1:6379 \
+ *   node matrix/checks/service-proof.ts <project-dir>
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import type { Check, CheckContext, Finding } from '../check.ts';
+
+/** The files the app, its tests and its quality gates read. */
+export const SERVICE_INPUTS = [
+  'package.json',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'eslint.config.js',
+  'vitest.config.ts',
+  '.env.example',
+  'docs/configuration.md',
+  'src/**',
+  'test/**',
+] as const;
+
+/** What the generated package.json says about the variant. */
+export interface Variant {
+  postgres: boolean;
+  redis: boolean;
+  sentry: boolean;
+  tracing: boolean;
+}
+
+export function variantOf(directory: string): Variant {
+  const manifest = JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  const dependencies = manifest.dependencies ?? {};
+  return {
+    postgres: 'pg' in dependencies,
+    redis: 'ioredis' in dependencies,
+    sentry: '@sentry/node' in dependencies,
+    tracing: '@opentelemetry/sdk-node' in dependencies,
+  };
+}
+
+export interface StepTiming {
+  step: string;
+  seconds: number;
+}
+
+const MINUTE = 60_000;
+/** The grace period the service must shut down within (Kubernetes' default). */
+const GRACE_PERIOD_MS = 30_000;
+const DRAIN_MS = 1500;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function tail(text: string, lines = 60): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+export async function freePort(): Promise<number> {
+  const server = createNetServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/** The environment of a step: this process's, without anything that would change which servers the project uses. */
+export function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (value === undefined || /^(DATABASE_|REDIS_|SENTRY_|OTEL_|NODE_ENV$|PORT$|HOST$|LOG_LEVEL$|NODE_OPTIONS$|SERVICE_PROOF_)/.test(name)) continue;
+    env[name] = value;
+  }
+  return {
+    ...env,
+    NO_COLOR: '1',
+    FORCE_COLOR: '0',
+    npm_config_cache: process.env.npm_config_cache ?? join(homedir(), '.npm'),
+    npm_config_fund: 'false',
+    npm_config_audit: 'false',
+    npm_config_update_notifier: 'false',
+    ...extra,
+  };
+}
+
+class Proof {
+  readonly findings: Finding[] = [];
+  readonly timings: StepTiming[] = [];
+  readonly #cleanups: (() => Promise<void>)[] = [];
+  readonly context: CheckContext;
+
+  constructor(context: CheckContext) {
+    this.context = context;
+  }
+
+  fail(message: string, file?: string): void {
+    this.findings.push(file === undefined ? { message } : { file, message });
+  }
+
+  onCleanup(cleanup: () => Promise<void>): void {
+    this.#cleanups.unshift(cleanup);
+  }
+
+  async cleanup(): Promise<void> {
+    for (const cleanup of this.#cleanups.splice(0)) {
+      try {
+        await cleanup();
+      } catch (error) {
+        this.context.log(`cleanup failed: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  async timed<T>(step: string, work: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    this.context.log(`service-proof: ${step}`);
+    try {
+      return await work();
+    } finally {
+      this.timings.push({ step, seconds: Math.round((performance.now() - started) / 100) / 10 });
+    }
+  }
+
+  /** Runs a command; a non-zero exit is a finding. Returns whether it passed. */
+  async command(step: string, cwd: string, command: string, args: readonly string[], options: { env?: Record<string, string>; timeoutMs: number }): Promise<boolean> {
+    return this.timed(step, async () => {
+      const result = await execa(command, args, { cwd, env: baseEnv(options.env), extendEnv: false, all: true, reject: false, timeout: options.timeoutMs, stdin: 'ignore' });
+      if (result.exitCode === 0) return true;
+      const why = result.timedOut ? `timed out after ${options.timeoutMs / 1000} s` : `exited with ${result.exitCode ?? result.signal}`;
+      this.fail(`${step}: \`${[command, ...args].join(' ')}\` ${why}\n${tail(result.all ?? '')}`);
+      return false;
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------
+// PostgreSQL helpers: throwaway databases on the shared server, and a
+// dedicated server that can be stopped and started.
+
+async function psql(url: string, sql: string): Promise<void> {
+  const result = await execa('psql', [url, '--no-psqlrc', '--quiet', '--set', 'ON_ERROR_STOP=1', '--command', sql], { reject: false, all: true, env: baseEnv(), extendEnv: false });
+  if (result.exitCode !== 0) throw new Error(`psql failed: ${tail(result.all ?? '', 5)}`);
+}
+
+async function createDatabase(serverUrl: string, prefix: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${randomBytes(5).toString('hex')}`;
+  await psql(serverUrl, `CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => psql(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+function postgresBinDir(): string {
+  for (const candidate of [process.env.PG_BINDIR, ...(existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').sort().reverse().map((version) => `/usr/lib/postgresql/${version}/bin`) : [])]) {
+    if (candidate && existsSync(join(candidate, 'initdb'))) return candidate;
+  }
+  throw new Error('initdb not found: install PostgreSQL (apt-get install postgresql) or set PG_BINDIR');
+}
+
+async function userIds(name: string): Promise<{ uid: number; gid: number }> {
+  const [uid, gid] = await Promise.all([execa('id', ['-u', name]), execa('id', ['-g', name])]);
+  return { uid: Number(uid.stdout), gid: Number(gid.stdout) };
+}
+
+/** A PostgreSQL server of its own (data directory and port), which the proof may stop and start at will. */
+export class DedicatedPostgres {
+  readonly directory: string;
+  readonly port: number;
+  private readonly bin: string;
+  private readonly owner: { uid: number; gid: number } | undefined;
+
+  private constructor(directory: string, port: number, bin: string, owner: { uid: number; gid: number } | undefined) {
+    this.directory = directory;
+    this.port = port;
+    this.bin = bin;
+    this.owner = owner;
+  }
+
+  static async create(): Promise<DedicatedPostgres> {
+    const bin = postgresBinDir();
+    // initdb refuses to run as root.
+    const owner = process.getuid?.() === 0 ? await userIds('postgres') : undefined;
+    const directory = mkdtempSync(join(tmpdir(), 'service-proof-pg-'));
+    if (owner) chownSync(directory, owner.uid, owner.gid);
+    const server = new DedicatedPostgres(directory, await freePort(), bin, owner);
+    await server.run('initdb', ['--pgdata', join(directory, 'data'), '--username', 'postgres', '--auth', 'trust', '--no-sync', '--encoding', 'UTF8']);
+    return server;
+  }
+
+  get url(): string {
+    return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
+  }
+
+  private async run(program: string, args: readonly string[]): Promise<void> {
+    const result = await execa(join(this.bin, program), args, { reject: false, all: true, cwd: this.directory, ...(this.owner ?? {}), env: baseEnv(), extendEnv: false, timeout: MINUTE });
+    if (result.exitCode !== 0) throw new Error(`${program} failed: ${tail(result.all ?? '', 10)}`);
+  }
+
+  async start(): Promise<void> {
+    const options = `-p ${this.port} -c listen_addresses=127.0.0.1 -k ${this.directory} -c fsync=off`;
+    await this.run('pg_ctl', ['--pgdata', join(this.directory, 'data'), '--log', join(this.directory, 'log'), '--options', options, '--wait', 'start']);
+  }
+
+  async stop(): Promise<void> {
+    await this.run('pg_ctl', ['--pgdata', join(this.directory, 'data'), '--mode', 'fast', '--wait', 'stop']);
+  }
+
+  async destroy(): Promise<void> {
+    if (existsSync(join(this.directory, 'data', 'postmaster.pid'))) await this.stop();
+    rmSync(this.directory, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The running service.
+
+interface Server {
+  child: ChildProcessWithoutNullStreams;
+  base: string;
+  logs: Record<string, unknown>[];
+  output(): string;
+  exited: Promise<number | string>;
+}
+
+function startServer(directory: string, args: readonly string[], env: Record<string, string>, port: number): Server {
+  const child = spawn(process.execPath, args, { cwd: directory, env: baseEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+  const logs: Record<string, unknown>[] = [];
+  let output = '';
+  let partial = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+    partial += chunk.toString('utf8');
+    const lines = partial.split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      try {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        // Not a log line.
+      }
+    }
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+  });
+  const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
+  return { child, base: `http://127.0.0.1:${port}`, logs, output: () => tail(output), exited };
+}
+
+async function request(url: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
+}
+
+export async function poll(probe: () => Promise<boolean>, timeoutMs: number, intervalMs = 200): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    try {
+      if (await probe()) return true;
+    } catch {
+      // Not yet.
+    }
+    await sleep(intervalMs);
+  }
+  return false;
+}
+
+/** An OTLP/HTTP receiver on loopback that records what is exported to it. */
+async function startCollector(): Promise<{ endpoint: string; paths: string[]; close: () => Promise<void> }> {
+  const paths: string[] = [];
+  const server = createHttpServer((incoming, response) => {
+    incoming.resume();
+    incoming.on('end', () => {
+      paths.push(incoming.url ?? '');
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    paths,
+    close: async () => {
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}
+
+const SECURITY_HEADERS: Record<string, (value: string | null) => boolean> = {
+  'content-security-policy': (value) => value?.includes("default-src 'none'") === true,
+  'strict-transport-security': (value) => /max-age=\d{7,}/.test(value ?? ''),
+  'x-content-type-options': (value) => value === 'nosniff',
+  'x-frame-options': (value) => value === 'DENY',
+  'referrer-policy': (value) => value === 'no-referrer',
+};
+
+async function checkHttpSurface(proof: Proof, server: Server, variant: Variant): Promise<void> {
+  const { base } = server;
+  const livez = await request(`${base}/livez`);
+  if (livez.status !== 200) proof.fail(`GET /livez answered ${livez.status}, expected 200`);
+  for (const [header, valid] of Object.entries(SECURITY_HEADERS)) {
+    if (!valid(livez.headers.get(header))) proof.fail(`security header ${header} is ${JSON.stringify(livez.headers.get(header))}`);
+  }
+  if (livez.headers.has('x-powered-by')) proof.fail('X-Powered-By is present');
+  if (!livez.headers.get('x-request-id')) proof.fail('no X-Request-Id in the response');
+
+  const readyz = await request(`${base}/readyz`);
+  if (readyz.status !== 200) proof.fail(`GET /readyz answered ${readyz.status}: ${await readyz.text()}`);
+  const health = await request(`${base}/health`);
+  const healthBody = (await health.json()) as { status?: string; components?: Record<string, { status: string; latencyMs: number }> };
+  const expectedComponents = [...(variant.postgres ? ['database'] : []), ...(variant.redis ? ['redis'] : [])];
+  if (health.status !== 200 || healthBody.status !== 'ok' || JSON.stringify(Object.keys(healthBody.components ?? {}).sort()) !== JSON.stringify(expectedComponents)) {
+    proof.fail(`GET /health: ${health.status} ${JSON.stringify(healthBody)}; expected ok with components ${expectedComponents.join(', ') || '(none)'}`);
+  }
+
+  // CRUD round trip.
+  const name = `proof-${randomBytes(4).toString('hex')}`;
+  const json = { 'content-type': 'application/json' };
+  const created = await request(`${base}/api/v1/items`, { method: 'POST', headers: json, body: JSON.stringify({ name, description: 'made by the proof' }) });
+  const item = (await created.json()) as { id?: string; name?: string };
+  if (created.status !== 201 || item.name !== name || typeof item.id !== 'string') {
+    proof.fail(`POST /api/v1/items answered ${created.status} ${JSON.stringify(item)}`);
+    return;
+  }
+  const itemUrl = `${base}/api/v1/items/${item.id}`;
+  const read = await request(itemUrl);
+  if (read.status !== 200) proof.fail(`GET ${itemUrl} answered ${read.status}`);
+  const patched = await request(itemUrl, { method: 'PATCH', headers: json, body: JSON.stringify({ description: 'changed' }) });
+  const patchedBody = (await patched.json()) as { description?: string };
+  if (patched.status !== 200 || patchedBody.description !== 'changed') proof.fail(`PATCH ${itemUrl} answered ${patched.status} ${JSON.stringify(patchedBody)}`);
+  const conflict = await request(`${base}/api/v1/items`, { method: 'POST', headers: json, body: JSON.stringify({ name }) });
+  if (conflict.status !== 409) proof.fail(`POST of a taken name answered ${conflict.status}, expected 409`);
+  const list = await request(`${base}/api/v1/items?limit=100`);
+  const listBody = (await list.json()) as { items?: { id: string }[]; nextCursor?: string | null };
+  if (list.status !== 200 || !listBody.items?.some((listed) => listed.id === item.id) || !('nextCursor' in listBody)) proof.fail(`GET /api/v1/items does not list the new item: ${list.status}`);
+  const deleted = await request(itemUrl, { method: 'DELETE' });
+  if (deleted.status !== 204) proof.fail(`DELETE ${itemUrl} answered ${deleted.status}, expected 204`);
+  const gone = await request(itemUrl);
+  if (gone.status !== 404 || !gone.headers.get('content-type')?.startsWith('application/problem+json')) proof.fail(`GET of a deleted item answered ${gone.status} ${gone.headers.get('content-type')}`);
+  await gone.body?.cancel();
+
+  // Problem details for a bad body.
+  const bad = await request(`${base}/api/v1/items`, { method: 'POST', headers: json, body: JSON.stringify({ name: 42, extra: true }) });
+  const problem = (await bad.json()) as Record<string, unknown>;
+  const problemFields = ['type', 'title', 'status', 'detail', 'instance'];
+  if (bad.status !== 400 || !bad.headers.get('content-type')?.startsWith('application/problem+json') || problemFields.some((field) => !(field in problem)) || JSON.stringify(problem).includes('    at ')) {
+    proof.fail(`a bad body got ${bad.status} ${bad.headers.get('content-type')} ${JSON.stringify(problem)}; expected 400 application/problem+json with ${problemFields.join(', ')} and no stack`);
+  }
+
+  const openapi = await request(`${base}/openapi.json`);
+  const document = (await openapi.json()) as { openapi?: string; paths?: Record<string, unknown> };
+  if (openapi.status !== 200 || !document.openapi?.startsWith('3.') || !document.paths?.['/api/v1/items']) proof.fail(`GET /openapi.json answered ${openapi.status} without the items paths`);
+
+  const metrics = await (await request(`${base}/metrics`)).text();
+  const expected = [
+    /^# TYPE http_requests_total counter$/m,
+    /^http_requests_total\{method="GET",route="\/api\/v1\/items\/:id",status_code="404"\} 1$/m,
+    /^# TYPE http_request_duration_seconds histogram$/m,
+    /^http_request_duration_seconds_bucket\{le="[\d.]+",method="POST",route="\/api\/v1\/items",status_code="201"\} \d+$/m,
+    /^# TYPE nodejs_eventloop_lag_seconds gauge$/m,
+    /^# TYPE process_resident_memory_bytes gauge$/m,
+    ...(variant.postgres ? [/^db_pool_connections\{state="idle"\} \d+$/m, /^db_pool_max_connections \d+$/m, /^db_pool_waiting_requests \d+$/m] : []),
+    ...(variant.redis ? [/^redis_connected 1$/m, /^rate_limit_store_errors_total 0$/m] : []),
+  ];
+  for (const pattern of expected) if (!pattern.test(metrics)) proof.fail(`/metrics lacks ${pattern.source}`);
+  if (metrics.includes(item.id)) proof.fail('/metrics has a raw URL as a label value');
+}
+
+async function checkDatabaseOutage(proof: Proof, server: Server, postgres: DedicatedPostgres): Promise<void> {
+  const { base } = server;
+  const status = async () => (await request(`${base}/readyz`)).status;
+  await postgres.stop();
+  if (!(await poll(async () => (await status()) === 503, 15_000))) proof.fail('/readyz did not turn 503 within 15 s of stopping PostgreSQL');
+  const live = await request(`${base}/livez`);
+  if (live.status !== 200) proof.fail(`/livez answered ${live.status} while PostgreSQL was down; liveness must not depend on it`);
+  await postgres.start();
+  if (!(await poll(async () => (await status()) === 200, 30_000))) {
+    proof.fail('/readyz did not return to 200 within 30 s of restarting PostgreSQL (no automatic recovery)');
+    return;
+  }
+  const afterwards = await request(`${base}/api/v1/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `after-outage-${randomBytes(3).toString('hex')}` }) });
+  if (afterwards.status !== 201) proof.fail(`after PostgreSQL came back, POST /api/v1/items answered ${afterwards.status}`);
+}
+
+/** SIGTERM while clients keep sending: readiness fails during the drain, no request sees a connection error, exit 0 within the grace period. */
+async function checkGracefulShutdown(proof: Proof, server: Server): Promise<void> {
+  const { base } = server;
+  let sending = true;
+  let answered = 0;
+  const errors: string[] = [];
+  const client = async () => {
+    while (sending) {
+      try {
+        const response = await request(`${base}/api/v1/items?limit=5`);
+        await response.arrayBuffer();
+        answered += 1;
+      } catch (error) {
+        errors.push(String((error as Error).cause ?? error));
+      }
+    }
+  };
+  const clients = Array.from({ length: 8 }, () => client());
+  await sleep(300);
+  const signalled = performance.now();
+  server.child.kill('SIGTERM');
+  await sleep(100);
+  const readyDuringDrain = await request(`${base}/readyz`).then((response) => response.status).catch((error: unknown) => String(error));
+  // Keep sending for most of the drain window: the load balancer may still route here.
+  await sleep(DRAIN_MS - 500);
+  sending = false;
+  await Promise.all(clients);
+  if (readyDuringDrain !== 503) proof.fail(`/readyz answered ${readyDuringDrain} during the shutdown drain, expected 503`);
+  if (errors.length > 0) proof.fail(`${errors.length} of ${answered + errors.length} requests during the shutdown drain failed at the connection level: ${[...new Set(errors)].slice(0, 3).join('; ')}`);
+  const exit = await Promise.race([server.exited, sleep(GRACE_PERIOD_MS).then(() => 'still running')]);
+  const seconds = (performance.now() - signalled) / 1000;
+  if (exit !== 0) {
+    proof.fail(`after SIGTERM the server ended with ${exit} (${seconds.toFixed(1)} s), expected exit 0 within ${GRACE_PERIOD_MS / 1000} s\n${server.output()}`);
+    server.child.kill('SIGKILL');
+    return;
+  }
+  const messages = server.logs.map((line) => line.msg);
+  if (!messages.includes('shutdown complete')) proof.fail('no "shutdown complete" log line after SIGTERM');
+  proof.context.log(`service-proof: SIGTERM → exit 0 in ${seconds.toFixed(1)} s, ${answered} requests answered during the drain`);
+}
+
+// ---------------------------------------------------------------------------
+
+async function prove(directory: string, context: CheckContext, proof: Proof): Promise<void> {
+  const variant = variantOf(directory);
+  if (!(await proof.command('npm install', directory, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], { timeoutMs: 8 * MINUTE }))) return;
+  await proof.command('npm run lint', directory, 'npm', ['run', 'lint'], { timeoutMs: 5 * MINUTE });
+  await proof.command('npm run typecheck', directory, 'npm', ['run', 'typecheck'], { timeoutMs: 3 * MINUTE });
+  await proof.command('npm test (embedded)', directory, 'npm', ['test'], { timeoutMs: 8 * MINUTE });
+
+  if (variant.postgres || variant.redis) {
+    const env: Record<string, string> = {};
+    if (variant.postgres) {
+      if (!context.postgresUrl) proof.fail('npm test against a real PostgreSQL: no PostgreSQL server was provided');
+      else {
+        const database = await createDatabase(context.postgresUrl, 'service_proof');
+        proof.onCleanup(database.drop);
+        env.DATABASE_URL = database.url;
+      }
+    }
+    if (variant.redis) {
+      if (!context.redisUrl) proof.fail('npm test against a real Redis: no Redis server was provided');
+      else env.REDIS_URL = context.redisUrl;
+    }
+    if (Object.keys(env).length > 0) await proof.command(`npm test (${Object.keys(env).join(', ')})`, directory, 'npm', ['test'], { env, timeoutMs: 8 * MINUTE });
+  }
+
+  if (!(await proof.command('npm run build', directory, 'npm', ['run', 'build'], { timeoutMs: 3 * MINUTE }))) return;
+
+  // Production: only dist/ and production dependencies, as the container image has them.
+  const production = mkdtempSync(join(tmpdir(), 'service-proof-prod-'));
+  proof.onCleanup(async () => {
+    rmSync(production, { recursive: true, force: true });
+  });
+  for (const file of ['package.json', 'package-lock.json']) cpSync(join(directory, file), join(production, file));
+  cpSync(join(directory, 'dist'), join(production, 'dist'), { recursive: true });
+  if (!(await proof.command('npm ci --omit=dev', production, 'npm', ['ci', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund'], { timeoutMs: 5 * MINUTE }))) return;
+
+  // The load below comes from one address: the rate limit is raised so every request reaches the handlers.
+  const env: Record<string, string> = { NODE_ENV: 'production', HOST: '127.0.0.1', LOG_LEVEL: 'info', SHUTDOWN_DRAIN_MS: String(DRAIN_MS), SHUTDOWN_TIMEOUT_MS: '20000', RATE_LIMIT_MAX: '1000000' };
+  let postgres: DedicatedPostgres | undefined;
+  if (variant.postgres) {
+    postgres = await proof.timed('dedicated PostgreSQL', async () => {
+      const server = await DedicatedPostgres.create();
+      proof.onCleanup(() => server.destroy());
+      await server.start();
+      return server;
+    });
+    env.DATABASE_URL = postgres.url;
+    env.DATABASE_CONNECT_TIMEOUT_MS = '2000';
+    if (!(await proof.command('node dist/migrate.js', production, process.execPath, ['dist/migrate.js'], { env, timeoutMs: MINUTE }))) return;
+    await proof.command('node dist/migrate.js (again: nothing to do)', production, process.execPath, ['dist/migrate.js'], { env, timeoutMs: MINUTE });
+  }
+  if (variant.redis && context.redisUrl) env.REDIS_URL = context.redisUrl;
+  const collector = variant.tracing ? await startCollector() : undefined;
+  if (collector) {
+    proof.onCleanup(collector.close);
+    env.OTEL_EXPORTER_OTLP_ENDPOINT = collector.endpoint;
+  }
+
+  const port = await freePort();
+  env.PORT = String(port);
+  const args = variant.tracing ? ['--import', './dist/instrumentation.js', 'dist/server.js'] : ['dist/server.js'];
+  const server = startServer(production, args, env, port);
+  proof.onCleanup(async () => {
+    if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
+  });
+
+  // Started means every dependency connected: Redis connects in the background and readiness does not wait for it.
+  const healthy = async () => {
+    const response = await request(`${server.base}/health`);
+    return response.status === 200 && ((await response.json()) as { status?: string }).status === 'ok';
+  };
+  const started = await proof.timed('start dist/server.js', () => poll(healthy, 30_000, 100));
+  if (!started) {
+    proof.fail(`dist/server.js did not report every component ok on /health within 30 s\n${server.output()}`);
+    return;
+  }
+  await proof.timed('HTTP checks', () => checkHttpSurface(proof, server, variant));
+  if (postgres) {
+    const database = postgres;
+    await proof.timed('database outage and recovery', () => checkDatabaseOutage(proof, server, database));
+  }
+  await proof.timed('SIGTERM under load', () => checkGracefulShutdown(proof, server));
+  if (collector && !collector.paths.includes('/v1/traces')) proof.fail(`no spans were exported to OTEL_EXPORTER_OTLP_ENDPOINT (requests seen: ${collector.paths.join(', ') || 'none'})`);
+}
+
+export async function runServiceProof(directory: string, context: CheckContext): Promise<{ findings: Finding[]; timings: StepTiming[] }> {
+  const proof = new Proof(context);
+  try {
+    await prove(resolve(directory), context, proof);
+  } catch (error) {
+    proof.fail(`the proof could not run: ${(error as Error).stack ?? String(error)}`);
+  } finally {
+    await proof.cleanup();
+  }
+  const total = proof.timings.reduce((sum, timing) => sum + timing.seconds, 0);
+  context.log(`service-proof: ${proof.findings.length === 0 ? 'passed' : `${proof.findings.length} finding(s)`} in ${total.toFixed(1)} s (${proof.timings.map((timing) => `${timing.step} ${timing.seconds}s`).join(', ')})`);
+  return { findings: proof.findings, timings: proof.timings };
+}
+
+async function toolVersion(command: string, args: readonly string[]): Promise<string> {
+  const result = await execa(command, args, { reject: false });
+  return result.exitCode === 0 ? result.stdout.trim().split('\n')[0] ?? 'unknown' : 'missing';
+}
+
+export const serviceProofCheck: Check = {
+  name: 'service-proof',
+  inputs: SERVICE_INPUTS,
+  services: ['postgres', 'redis'],
+  // Install, lint, typecheck, two test runs, build and the runtime checks: about 3 minutes on 2 cores.
+  timeoutMs: 25 * MINUTE,
+  async tool() {
+    const [npm, postgres, redis] = await Promise.all([toolVersion('npm', ['--version']), toolVersion('psql', ['--version']), toolVersion('redis-server', ['--version'])]);
+    return `node ${process.version}, npm ${npm}, ${postgres}, ${redis}`;
+  },
+  async run(directory, context) {
+    return (await runServiceProof(directory, context)).findings;
+  },
+};
+
+if (import.meta.main) {
+  const directory = process.argv[2];
+  if (!directory) {
+    process.stderr.write('usage: node matrix/checks/service-proof.ts <generated-project-dir>\n(SERVICE_PROOF_POSTGRES_URL and SERVICE_PROOF_REDIS_URL name the servers for the second test run)\n');
+    process.exit(2);
+  }
+  const toolsDir = resolve(process.env.SERVICE_PROOF_TOOLS_DIR ?? '.');
+  mkdirSync(toolsDir, { recursive: true });
+  const context: CheckContext = {
+    ...(process.env.SERVICE_PROOF_POSTGRES_URL ? { postgresUrl: process.env.SERVICE_PROOF_POSTGRES_URL } : {}),
+    ...(process.env.SERVICE_PROOF_REDIS_URL ? { redisUrl: process.env.SERVICE_PROOF_REDIS_URL } : {}),
+    toolsDir,
+    log: (message) => process.stderr.write(`${message}\n`),
+  };
+  const { findings, timings } = await runServiceProof(directory, context);
+  process.stdout.write(`${JSON.stringify({ directory, findings, timings }, null, 2)}\n`);
+  process.exitCode = findings.length === 0 ? 0 : 1;
+}

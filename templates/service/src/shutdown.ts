@@ -50,6 +50,7 @@ export function createShutdown(options: ShutdownOptions): Shutdown {
     let code = 0;
     try {
       await sleep(drainMs);
+      lifecycle.beginClosing();
       await app.close();
       for (const step of options.finally ?? []) await step();
     } catch (error) {

@@ -7,10 +7,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { EnvVar } from '../generators/core/feature.ts';
+import type { EnvVar } from '../generators/core/slots.ts';
+import { deriveFacts } from '../generators/core/facts.ts';
 import { completeAnswers } from '../generators/core/answers.ts';
 import versions from '../generators/core/versions.json' with { type: 'json' };
-import { composeYaml, developmentCompose, developmentEnvironment, pinnedImage, productionCompose, productionEnvironment } from '../generators/container/feature.ts';
+import { composeYaml, developmentCompose, developmentEnvironment, productionCompose, productionEnvironment } from '../generators/compose/feature.ts';
+import { pinnedImage } from '../generators/core/versions.ts';
 import { outputPathOf } from '../generators/core/templates.ts';
 import { parseDockerfile, splitWords, stagesFor, substitute, healthcheck } from '../matrix/checks/container/dockerfile.ts';
 import { dockerignoreMatcher, globRegex } from '../matrix/checks/container/replay.ts';
@@ -31,7 +33,7 @@ const env: EnvVar[] = [
 function answersFor(given: Record<string, unknown>) {
   const { answers, problems } = completeAnswers({ name: 'orders-api', ...given });
   if (!answers) throw new Error(problems.join('\n'));
-  return answers;
+  return deriveFacts(answers);
 }
 
 describe('compose files as data', () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generatedDocs } from '../docs/generate.ts';
 import { options } from '../generators/core/options.ts';
+import { loadChecks } from '../matrix/load-checks.ts';
 import { repoRoot } from './helpers.ts';
 
 describe('generated documentation', () => {
@@ -25,5 +26,11 @@ describe('generated documentation', () => {
     const contributing = readme.slice(readme.indexOf('## Contributing'), readme.indexOf('## License'));
     const commands = [...contributing.matchAll(/```sh\n([^`]+)```/g)].map((match) => match[1]?.trim());
     expect(commands).toEqual(['npm ci', 'npm test']);
+  });
+
+  it('docs/matrix.md names every check of matrix/checks/', async () => {
+    const page = readFileSync(join(repoRoot, 'docs/matrix.md'), 'utf8');
+    const missing = (await loadChecks()).map(({ check }) => check.name).filter((name) => !page.includes(`\`${name}\``));
+    expect(missing).toEqual([]);
   });
 });

@@ -9,7 +9,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderProject, type RenderedProject } from '../generators/app/render.ts';
 import { tsString } from '../generators/core/code-literals.ts';
-import type { Answers } from '../generators/core/options.ts';
 import versions from '../generators/core/versions.json' with { type: 'json' };
 import { serviceEnv } from '../generators/service/feature.ts';
 
@@ -70,7 +69,7 @@ describe.each(combinations.map((combination) => [label(combination), combination
 
   it('declares each variable once and carries it into the schema, .env.example and docs/configuration.md', async () => {
     const project = await render(combination);
-    const declared = serviceEnv(project.answers as Answers);
+    const declared = serviceEnv(project.facts);
     const config = file(project, 'src/config.ts');
     const example = file(project, '.env.example');
     const docs = file(project, 'docs/configuration.md');

@@ -1,5 +1,7 @@
 /** Every feature the app generator can compose, in one list. */
 import { join } from 'node:path';
+import ComposeGenerator from '../compose/index.ts';
+import { composeFeature } from '../compose/feature.ts';
 import ContainerGenerator from '../container/index.ts';
 import { containerFeature } from '../container/feature.ts';
 import type { Feature } from '../core/feature.ts';
@@ -18,6 +20,7 @@ export interface RegisteredFeature {
 }
 
 export const features: readonly RegisteredFeature[] = [
+  { definition: composeFeature, Generator: ComposeGenerator, path: join(generatorsRoot, 'compose') },
   { definition: containerFeature, Generator: ContainerGenerator, path: join(generatorsRoot, 'container') },
   { definition: repoFeature, Generator: RepoGenerator, path: join(generatorsRoot, 'repo') },
   { definition: serviceFeature, Generator: ServiceGenerator, path: join(generatorsRoot, 'service') },

@@ -8,9 +8,11 @@ import Generator, { type BaseOptions } from 'yeoman-generator';
 import { coerce, coerceAll, completeAnswers, UsageError } from '../core/answers.ts';
 import { readAnswersFile } from '../core/answers-file.ts';
 import { commitFiles, fileTree, relativeInside, type PendingFile } from '../core/commit.ts';
-import { assemblyFor } from '../core/feature-generator.ts';
+import { deriveFacts, type Facts } from '../core/facts.ts';
+import { featureFacts } from '../core/feature-generator.ts';
 import { formatContent } from '../core/format.ts';
 import { applies, defaultValue, options, type AnswerName, type AnswerValue, type Answers, type PartialAnswers } from '../core/options.ts';
+import { plannedText } from '../core/help.ts';
 import { style, withoutTaskErrorLine } from '../core/output.ts';
 import { generatorVersion } from '../core/paths.ts';
 import { features, type RegisteredFeature } from './features.ts';
@@ -30,6 +32,8 @@ export type AppOptions = BaseOptions & {
   features?: readonly RegisteredFeature[];
   /** The project goes to ./<name> under the working directory, decided once the name is known. */
   targetFromName?: boolean;
+  /** Hears every option a feature reads through the facts (tests prove option ownership with it). */
+  onOptionRead?: (feature: string, option: AnswerName) => void;
 } & Partial<Record<AnswerName, unknown>>;
 
 /** The key of this generator's answers in .yo-rc.json. */
@@ -38,6 +42,7 @@ export const CONFIG_KEY = 'create-prodready-app';
 export default class AppGenerator extends Generator<Record<string, unknown>, AppOptions> {
   private given: PartialAnswers = {};
   private answers?: Answers;
+  private facts?: Facts;
   private committed: string[] = [];
   /** With `inMemory`, the rendered files by path. */
   readonly rendered = new Map<string, string>();
@@ -61,8 +66,8 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
     return generatorVersion;
   }
 
-  get result(): { answers?: Answers; files: string[] } {
-    return { answers: this.answers, files: this.committed };
+  get result(): { answers?: Answers; facts?: Facts; files: string[] } {
+    return { answers: this.answers, facts: this.facts, files: this.committed };
   }
 
   async initializing(): Promise<void> {
@@ -93,7 +98,7 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
         const answersSoFar = (prompted: Record<string, unknown>) => ({ ...given, ...prompted }) as PartialAnswers;
         const base = {
           name: declaration.name,
-          message: declaration.message,
+          message: `${declaration.message}${plannedText(declaration.planned)}`,
           when: (prompted: Record<string, unknown>) => applies(declaration, answersSoFar(prompted)),
           default: (prompted: Record<string, unknown>) => defaultValue(declaration, answersSoFar(prompted)),
         };
@@ -102,13 +107,13 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
           return {
             ...base,
             type: 'select',
-            choices: (declaration.choices ?? []).map((choice) => ({ name: choice.value, value: choice.value, description: choice.description })),
+            choices: (declaration.choices ?? []).map((choice) => ({ name: choice.value, value: choice.value, description: `${choice.description}${plannedText(choice.planned)}` })),
           };
         }
         const hint = declaration.choices ? ` (${declaration.choices.map((choice) => choice.value).join(', ')} or a host)` : '';
         return {
           ...base,
-          message: `${declaration.message}${hint}`,
+          message: `${declaration.message}${hint}${plannedText(declaration.planned)}`,
           type: 'input',
           default: (prompted: Record<string, unknown>) => String(defaultValue(declaration, answersSoFar(prompted)) ?? ''),
           validate: (input: string) => {
@@ -132,16 +137,15 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
       if (targetProblems.length > 0) throw new UsageError(targetProblems);
     }
     this.answers = answers;
+    const facts = deriveFacts(answers);
+    this.facts = facts;
     const saved: Record<string, unknown> = { version: generatorVersion };
     for (const declaration of options) saved[declaration.name] = answers[declaration.name];
     this.config.set(saved);
     for (const feature of this.options.features ?? features) {
-      if (feature.definition.applies(answers)) await this.composeWith({ Generator: feature.Generator, path: feature.path }, { answers } as never);
+      if (!feature.definition.applies(featureFacts(feature.definition, facts, this.options.onOptionRead))) continue;
+      await this.composeWith({ Generator: feature.Generator, path: feature.path }, { facts, onOptionRead: this.options.onOptionRead } as never);
     }
-  }
-
-  writing(): void {
-    this.fs.writeJSON(this.destinationPath('package.json'), assemblyFor(this.env).packageJson({}));
   }
 
   async install(): Promise<void> {

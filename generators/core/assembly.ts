@@ -1,79 +1,59 @@
 /**
- * Merges feature contributions deterministically (sorted, no duplicates) into
- * the data behind the assembled files.
+ * Collects every feature's slot contributions and merges each slot once, by
+ * its own rule, with items in feature-name order so the result never depends
+ * on the order features ran.
  */
-import type { Command, Contributions, EnvVar, ReadmeSection } from './feature.ts';
-
-function sortedRecord<T>(record: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
+import type { Assembled, AnySlot } from './feature.ts';
+import type { Contribution, Slot, Sourced } from './slot.ts';
 
 export class Assembly {
-  private readonly byFeature = new Map<string, Contributions>();
+  private readonly byFeature = new Map<string, readonly Contribution[]>();
+  private readonly merged = new Map<string, unknown>();
 
-  add(feature: string, contributions: Contributions): void {
+  add(feature: string, contributions: readonly Contribution[]): void {
     if (this.byFeature.has(feature)) throw new Error(`Feature ${feature} contributed twice`);
     this.byFeature.set(feature, contributions);
+    this.merged.clear();
   }
 
-  /** Contributions in feature-name order, so the result never depends on run order. */
-  private all(): Contributions[] {
-    return [...this.byFeature.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, contributions]) => contributions);
-  }
-
-  private mergeRecords(pick: (contributions: Contributions) => Record<string, string> | undefined, what: string): Record<string, string> {
-    const merged: Record<string, string> = {};
-    for (const [feature, contributions] of [...this.byFeature.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      for (const [key, value] of Object.entries(pick(contributions) ?? {})) {
-        if (merged[key] !== undefined && merged[key] !== value) {
-          throw new Error(`Conflicting ${what} "${key}" from feature ${feature}: ${merged[key]} vs ${value}`);
+  /** The merged value of a slot (merged once, then reused). */
+  get<Merged>(slot: Slot<never, Merged>): Merged {
+    if (!this.merged.has(slot.name)) {
+      const items: Sourced<unknown>[] = [];
+      for (const [feature, contributions] of [...this.byFeature].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        for (const contribution of contributions) {
+          if (contribution.slot.name === slot.name) for (const item of contribution.items) items.push({ source: feature, item });
         }
-        merged[key] = value;
       }
+      this.merged.set(slot.name, (slot.merge as (items: readonly Sourced<unknown>[]) => Merged)(items));
     }
-    return sortedRecord(merged);
+    return this.merged.get(slot.name) as Merged;
   }
 
-  packageJson(base: Record<string, unknown>): Record<string, unknown> {
-    const fields: Record<string, unknown> = {};
-    for (const contributions of this.all()) Object.assign(fields, contributions.packageJson?.fields);
-    const scripts = this.mergeRecords((c) => c.packageJson?.scripts, 'script');
-    const dependencies = this.mergeRecords((c) => c.packageJson?.dependencies, 'dependency');
-    const devDependencies = this.mergeRecords((c) => c.packageJson?.devDependencies, 'devDependency');
-    const result: Record<string, unknown> = { ...base, ...fields };
-    if (Object.keys(scripts).length > 0) result.scripts = scripts;
-    if (Object.keys(dependencies).length > 0) result.dependencies = dependencies;
-    if (Object.keys(devDependencies).length > 0) result.devDependencies = devDependencies;
-    return result;
+  /** What one feature may read: only the slots it declared. */
+  view(feature: string, reads: readonly AnySlot[]): Assembled {
+    const allowed = new Set(reads.map((slot) => slot.name));
+    return {
+      get: <Merged>(slot: Slot<never, Merged>): Merged => {
+        if (!allowed.has(slot.name)) throw new Error(`Feature ${feature} reads slot ${slot.name} without declaring it in reads`);
+        return this.get(slot);
+      },
+    };
   }
 
-  env(): EnvVar[] {
-    const byName = new Map<string, EnvVar>();
-    for (const contributions of this.all()) {
-      for (const variable of contributions.env ?? []) {
-        const existing = byName.get(variable.name);
-        if (existing && JSON.stringify(existing) !== JSON.stringify(variable)) {
-          throw new Error(`Environment variable ${variable.name} is declared twice with different settings`);
-        }
-        byName.set(variable.name, variable);
-      }
-    }
-    return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
-  }
-
-  commands(): Command[] {
-    const byScript = new Map<string, Command>();
-    for (const contributions of this.all()) for (const command of contributions.commands ?? []) byScript.set(command.script, command);
-    return [...byScript.values()];
-  }
-
-  readmeSections(): ReadmeSection[] {
-    return this.all()
-      .flatMap((contributions) => contributions.readme ?? [])
-      .sort((a, b) => a.order - b.order || (a.title < b.title ? -1 : 1));
-  }
-
-  gitignore(): string[] {
-    return [...new Set(this.all().flatMap((contributions) => contributions.gitignore ?? []))];
+  /** The declared slots as an object keyed by slot name, for templates (`assembled.env`). */
+  locals(feature: string, reads: readonly AnySlot[]): Record<string, unknown> {
+    const bySlot = new Map(reads.map((slot) => [slot.name, slot]));
+    return new Proxy(
+      {},
+      {
+        get: (_target, property) => {
+          if (typeof property !== 'string') return undefined;
+          const slot = bySlot.get(property);
+          if (!slot) throw new Error(`A template of feature ${feature} reads assembled.${property}, a slot the feature does not declare in reads`);
+          return this.get(slot);
+        },
+      },
+    );
   }
 }

@@ -1,70 +1,45 @@
 /**
  * The contract of a feature: one unit of the generated project, with its
- * templates in templates/<name>/ and its contributions to assembled files.
+ * templates in templates/<name>/. A feature reads facts (never raw answers),
+ * contributes items to slots, and builds the files it owns from the slots it
+ * declares it reads.
  */
-import type { Answers } from './options.ts';
+import type { Facts } from './facts.ts';
+import type { Contribution, Slot } from './slot.ts';
 
-export interface EnvVar {
-  name: string;
-  description: string;
-  required: boolean;
-  /** Default used when the variable is unset (also the .env.example value unless `example` is given). */
-  default?: string;
-  example?: string;
-  secret: boolean;
+/** What `contribute` gets besides the facts. */
+export interface FeatureContext {
+  facts: Facts;
+  /**
+   * Renders templates/<feature>/_parts/<name> (an EJS fragment, not a file of
+   * the project) with the feature's template data; for README and docs
+   * sections kept as Markdown.
+   */
+  part(name: string): string;
 }
 
-export interface PackageJsonPart {
-  scripts?: Record<string, string>;
-  dependencies?: Record<string, string>;
-  devDependencies?: Record<string, string>;
-  /** Other top-level fields (engines, imports, ...). */
-  fields?: Record<string, unknown>;
-}
-
-export interface Command {
-  /** npm script name. */
-  script: string;
-  description: string;
-}
-
-export interface ReadmeSection {
-  title: string;
-  /** Markdown body, without the heading. */
-  body: string;
-  /** Lower comes first. */
-  order: number;
-}
-
-export interface Contributions {
-  packageJson?: PackageJsonPart;
-  env?: EnvVar[];
-  /** Commands listed in the generated README. */
-  commands?: Command[];
-  readme?: ReadmeSection[];
-  /** Lines added to the generated .gitignore. */
-  gitignore?: string[];
-}
-
-/** Every feature's contributions, merged: what `dataFiles` can build from. */
+/** The merged slots a feature declared it reads. */
 export interface Assembled {
-  env: EnvVar[];
-  commands: Command[];
-  readme: ReadmeSection[];
-  gitignore: string[];
+  /** The merged value of a slot; throws when the feature did not declare the slot in `reads`. */
+  get<Merged>(slot: Slot<never, Merged>): Merged;
 }
+
+// Slots are read and written with any item type; `never` keeps Slot<Item, Merged> assignable here.
+export type AnySlot = Slot<never, unknown>;
 
 export interface Feature {
   name: string;
   /** One line for docs. */
   summary: string;
-  applies(answers: Answers): boolean;
+  applies(facts: Facts): boolean;
   /**
-   * Conditions for optional files, keyed by the output path (as it lands in the
-   * generated project). Files not listed are always written.
+   * Conditions for optional template files, keyed by the output path (as it
+   * lands in the generated project). Template files not listed are always written.
    */
-  optionalFiles?: Record<string, (answers: Answers) => boolean>;
-  contribute?(answers: Answers): Contributions;
-  /** Files built from data rather than templates, keyed by output path. */
-  dataFiles?(answers: Answers, assembled: Assembled): Record<string, string>;
+  optionalFiles?: Record<string, (facts: Facts) => boolean>;
+  contribute?(context: FeatureContext): Contribution[];
+  /** The slots whose merged values this feature's files and templates read. */
+  reads?: readonly AnySlot[];
+  /** Files built as data (from facts and the slots read), keyed by output path. */
+  files?(facts: Facts, assembled: Assembled): Record<string, string>;
 }

@@ -17,6 +17,11 @@ function usageOf(declaration: OptionDeclaration): string {
   return `--${declaration.flag} <${declaration.type === 'number' ? 'number' : 'value'}>`;
 }
 
+/** " (not generated yet: ...)" for an option or choice that generates nothing yet. */
+export function plannedText(planned: string | undefined): string {
+  return planned ? ` (${planned})` : '';
+}
+
 function requirementText(declaration: OptionDeclaration): string {
   const requires = Object.entries(declaration.requires ?? {});
   return requires.length === 0 ? '' : ` Needs ${requires.map(([name, value]) => `${name} ${String(value)}`).join(' and ')}.`;
@@ -36,8 +41,8 @@ export function helpText(version: string): string {
     lines.push('', `${group}:`);
     for (const declaration of options.filter((option) => option.group === group)) {
       lines.push(`  ${usageOf(declaration)}`);
-      lines.push(`      ${declaration.help}${requirementText(declaration)} [default: ${defaultText(declaration)}]`);
-      for (const choice of declaration.choices ?? []) lines.push(`        ${choice.value.padEnd(12)} ${choice.description}`);
+      lines.push(`      ${declaration.help}${plannedText(declaration.planned)}${requirementText(declaration)} [default: ${defaultText(declaration)}]`);
+      for (const choice of declaration.choices ?? []) lines.push(`        ${choice.value.padEnd(12)} ${choice.description}${plannedText(choice.planned)}`);
     }
   }
   lines.push('', 'Run controls (not saved):');

@@ -1,7 +1,7 @@
 /** Markdown documentation of the options, generated from the option model. */
 import { constraints } from './constraints.ts';
 import { controls } from './argv.ts';
-import { defaultText } from './help.ts';
+import { defaultText, plannedText } from './help.ts';
 import { options, type OptionDeclaration } from './options.ts';
 
 function values(option: OptionDeclaration): string {
@@ -16,7 +16,7 @@ const cell = (text: string) => text.replaceAll('|', '\\|');
 /** The table shared by README.md and docs/options.md. */
 export function optionsTable(): string {
   const rows = options.map(
-    (option) => `| \`--${option.flag}\` | ${cell(values(option))} | ${cell(defaultText(option))} | ${cell(option.help)} |`,
+    (option) => `| \`--${option.flag}\` | ${cell(values(option))} | ${cell(defaultText(option))} | ${cell(option.help + plannedText(option.planned))} |`,
   );
   return ['| Option | Values | Default | What it does |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
@@ -24,7 +24,7 @@ export function optionsTable(): string {
 export function optionsPage(): string {
   const sections = options
     .filter((option) => option.choices)
-    .map((option) => [`### \`--${option.flag}\``, '', ...(option.choices ?? []).map((choice) => `- \`${choice.value}\`: ${choice.description}`)].join('\n'));
+    .map((option) => [`### \`--${option.flag}\``, '', ...(option.choices ?? []).map((choice) => `- \`${choice.value}\`: ${choice.description}${plannedText(choice.planned)}`)].join('\n'));
   return [
     '# Options',
     '',

@@ -32,6 +32,8 @@ export type PartialAnswers = Partial<Answers>;
 export interface Choice {
   value: string;
   description: string;
+  /** Set while this choice is accepted but generates nothing yet: says so in --help, prompts and docs. */
+  planned?: string;
 }
 
 export type OptionGroup = 'Project' | 'Stack' | 'Delivery' | 'Operations';
@@ -71,6 +73,17 @@ export interface OptionDeclaration {
   /** Positional argument that also sets this option. */
   positional?: boolean;
   matrix: MatrixCoverage;
+  /**
+   * The features that read this option (through the facts derived from it). A
+   * feature reading a fact of an option that does not name it fails the run;
+   * test/ownership.test.ts proves every name here is really read.
+   */
+  features: readonly string[];
+  /**
+   * Set while what the option promises is not generated yet, in words
+   * ("not generated yet: ..."); --help, the prompts and docs/options.md show it.
+   */
+  planned?: string;
 }
 
 const REGISTRY_HOST = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[0-9]{1,5})?(\/[a-z0-9._-]+)*$/;
@@ -88,6 +101,7 @@ export const options: readonly OptionDeclaration[] = [
     validate: (value) => projectNameProblems(String(value)),
     positional: true,
     matrix: { samples: ['orders-api'] },
+    features: ['repo', 'service', 'container', 'compose'],
   },
   {
     name: 'description',
@@ -100,6 +114,7 @@ export const options: readonly OptionDeclaration[] = [
     defaultText: '"The {name} service."',
     validate: (value) => (String(value).trim() === '' ? ['must not be empty'] : String(value).includes('\n') ? ['must be one line'] : []),
     matrix: { samples: ['Takes and tracks customer orders.'] },
+    features: ['repo', 'service', 'container'],
   },
   {
     name: 'owner',
@@ -114,6 +129,7 @@ export const options: readonly OptionDeclaration[] = [
         ? []
         : ['must be lowercase letters, digits and "-" (at most 39 characters), as GitHub and image names allow'],
     matrix: { samples: ['acme'] },
+    features: ['container', 'compose'],
   },
   {
     name: 'license',
@@ -131,6 +147,7 @@ export const options: readonly OptionDeclaration[] = [
     ],
     default: 'MIT',
     matrix: { samples: ['MIT', 'Apache-2.0'] },
+    features: ['repo', 'container'],
   },
   {
     name: 'database',
@@ -145,6 +162,7 @@ export const options: readonly OptionDeclaration[] = [
     ],
     default: 'postgres',
     matrix: { vary: true },
+    features: ['service', 'container', 'compose'],
   },
   {
     name: 'cache',
@@ -159,6 +177,7 @@ export const options: readonly OptionDeclaration[] = [
     ],
     default: 'none',
     matrix: { vary: true },
+    features: ['service', 'container', 'compose'],
   },
   {
     name: 'ci',
@@ -168,12 +187,13 @@ export const options: readonly OptionDeclaration[] = [
     help: 'CI/CD system for tests, image builds and deployments.',
     message: 'CI/CD',
     choices: [
-      { value: 'github', description: 'GitHub Actions with pinned actions, CodeQL, signed images.' },
-      { value: 'gitlab', description: 'GitLab CI/CD pipeline.' },
+      { value: 'github', description: 'GitHub Actions with pinned actions, CodeQL, signed images.', planned: 'not generated yet: no workflow is written' },
+      { value: 'gitlab', description: 'GitLab CI/CD pipeline.', planned: 'not generated yet: no pipeline is written' },
       { value: 'none', description: 'No CI configuration.' },
     ],
     default: 'github',
     matrix: { vary: true },
+    features: ['container'],
   },
   {
     name: 'deploy',
@@ -183,12 +203,13 @@ export const options: readonly OptionDeclaration[] = [
     help: 'Where the service runs in production.',
     message: 'Deployment target',
     choices: [
-      { value: 'kubernetes', description: 'Kustomize base with staging and production overlays.' },
+      { value: 'kubernetes', description: 'Kustomize base with staging and production overlays.', planned: 'not generated yet: no manifest is written' },
       { value: 'compose', description: 'Docker Compose on a single host behind Caddy with automatic HTTPS.' },
-      { value: 'both', description: 'Kubernetes manifests and the Compose production stack.' },
+      { value: 'both', description: 'Kubernetes manifests and the Compose production stack.', planned: 'Kubernetes part not generated yet: only the Compose stack is written' },
     ],
     default: 'kubernetes',
     matrix: { vary: true },
+    features: ['compose'],
   },
   {
     name: 'observability',
@@ -199,6 +220,8 @@ export const options: readonly OptionDeclaration[] = [
     message: 'Add monitoring (Prometheus alerts, runbooks, dashboards)?',
     default: true,
     matrix: { vary: true },
+    features: [],
+    planned: 'not generated yet',
   },
   {
     name: 'slo',
@@ -217,6 +240,8 @@ export const options: readonly OptionDeclaration[] = [
         : ['must be a percentage from 90 up to (not including) 100, with at most 3 decimals, e.g. 99.9'];
     },
     matrix: { samples: [99.9, 99.5] },
+    features: [],
+    planned: 'not generated yet',
   },
   {
     name: 'tracing',
@@ -227,6 +252,7 @@ export const options: readonly OptionDeclaration[] = [
     message: 'Add OpenTelemetry tracing?',
     default: false,
     matrix: { vary: true },
+    features: ['service', 'container'],
   },
   {
     name: 'sentry',
@@ -237,6 +263,7 @@ export const options: readonly OptionDeclaration[] = [
     message: 'Add Sentry error reporting?',
     default: false,
     matrix: { vary: true },
+    features: ['service'],
   },
   {
     name: 'backup',
@@ -250,6 +277,8 @@ export const options: readonly OptionDeclaration[] = [
     requires: { database: 'postgres' },
     valueWhenNotApplicable: false,
     matrix: { vary: true },
+    features: [],
+    planned: 'not generated yet',
   },
   {
     name: 'loadTest',
@@ -260,6 +289,8 @@ export const options: readonly OptionDeclaration[] = [
     message: 'Add k6 load tests?',
     default: true,
     matrix: { vary: true },
+    features: [],
+    planned: 'not generated yet',
   },
   {
     name: 'registry',
@@ -279,6 +310,7 @@ export const options: readonly OptionDeclaration[] = [
         ? []
         : ['must be ghcr, dockerhub, or a registry host such as registry.example.com[:port][/path]'],
     matrix: { samples: ['ghcr', 'registry.example.com'] },
+    features: ['container', 'compose'],
   },
 ];
 

@@ -2,7 +2,7 @@
  * Template files of a feature: listed once per process, compiled once, and
  * rendered with plain data (no generator context).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import ejs from 'ejs';
 import { templatesRoot } from './paths.ts';
@@ -30,21 +30,25 @@ export function templateFiles(feature: string): TemplateFile[] {
   let files = listings.get(feature);
   if (!files) {
     const root = join(templatesRoot, feature);
-    files = (readdirSync(root, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+    files = !existsSync(root) ? [] : (readdirSync(root, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
       .filter((entry) => entry.isFile())
       .map((entry) => {
         const source = join(entry.parentPath, entry.name);
         const templatePath = relative(root, source).split(sep).join('/');
         return { source, output: outputPathOf(templatePath), isTemplate: templatePath.endsWith('.ejs') };
       })
+      .filter((file) => !file.output.startsWith(`${PARTS_DIRECTORY}/`))
       .sort((a, b) => (a.output < b.output ? -1 : 1));
     listings.set(feature, files);
   }
   return files;
 }
 
+/** Fragments (README and docs sections) live here inside a feature's templates; they are not files of the project. */
+export const PARTS_DIRECTORY = '_parts';
+
 /** The data every template receives, as local names. */
-export const TEMPLATE_LOCALS = ['answers', 'project', 'versions', 'assembled', 'code'] as const;
+export const TEMPLATE_LOCALS = ['facts', 'versions', 'assembled', 'code'] as const;
 export type TemplateData = Record<(typeof TEMPLATE_LOCALS)[number], unknown>;
 
 const compiled = new Map<string, ejs.TemplateFunction>();
@@ -64,4 +68,13 @@ export function renderTemplate(file: TemplateFile, data: TemplateData): string {
     compiled.set(file.source, template);
   }
   return template(data);
+}
+
+/** Renders templates/<feature>/_parts/<name> (EJS when it ends in .ejs) with the given data. */
+export function renderPart(feature: string, name: string, data: TemplateData): string {
+  const ejsSource = join(templatesRoot, feature, PARTS_DIRECTORY, `${name}.ejs`);
+  const plainSource = join(templatesRoot, feature, PARTS_DIRECTORY, name);
+  const isTemplate = existsSync(ejsSource);
+  if (!isTemplate && !existsSync(plainSource)) throw new Error(`Feature ${feature} has no part ${name} (templates/${feature}/${PARTS_DIRECTORY}/${name}[.ejs])`);
+  return renderTemplate({ source: isTemplate ? ejsSource : plainSource, output: name, isTemplate }, data);
 }

@@ -1,8 +1,9 @@
 /** The files every generated project has: README, LICENSE, editor and git settings, package.json basics. */
 import { createRequire } from 'node:module';
+import type { Facts } from '../core/facts.ts';
 import type { Feature } from '../core/feature.ts';
-import type { Answers } from '../core/options.ts';
 import { PRETTIER_OPTIONS } from '../core/prettier-options.ts';
+import { commandsSlot, gitignoreSlot, packageJsonSlot, readmeSlot, type PackageJsonParts } from '../core/slots.ts';
 import versions from '../core/versions.json' with { type: 'json' };
 
 const require = createRequire(import.meta.url);
@@ -13,12 +14,12 @@ function spdxLicense(id: string): string {
 }
 
 /** The license text from the SPDX list, with its copyright placeholders filled in. */
-export function licenseText(answers: Answers): string {
-  const holder = `The ${answers.name} Authors`;
-  if (answers.license === 'UNLICENSED') {
+export function licenseText(facts: Facts): string {
+  const holder = `The ${facts.name} Authors`;
+  if (facts.isProprietary) {
     return `Copyright (c) ${holder}. All rights reserved.\n\nThis software is proprietary and confidential. No license is granted to copy, modify or distribute it without written permission of the copyright holders.\n`;
   }
-  const text = spdxLicense(answers.license)
+  const text = spdxLicense(facts.license)
     .replace('Copyright (c) <year> <copyright holders>', `Copyright (c) ${holder}`)
     .replace('Copyright (c) <year> <owner>.', `Copyright (c) ${holder}.`);
   return `${text
@@ -28,29 +29,43 @@ export function licenseText(answers: Answers): string {
     .trim()}\n`;
 }
 
+/** package.json from every feature's parts: fields first, then scripts and dependencies. */
+export function packageJson(parts: PackageJsonParts): Record<string, unknown> {
+  const result: Record<string, unknown> = { ...parts.fields };
+  if (Object.keys(parts.scripts).length > 0) result.scripts = parts.scripts;
+  if (Object.keys(parts.dependencies).length > 0) result.dependencies = parts.dependencies;
+  if (Object.keys(parts.devDependencies).length > 0) result.devDependencies = parts.devDependencies;
+  return result;
+}
+
 export const repoFeature: Feature = {
   name: 'repo',
-  summary: 'README, LICENSE, .gitignore, .editorconfig, .nvmrc and the package.json basics.',
+  summary: 'README, LICENSE, package.json, .gitignore, .editorconfig, .nvmrc and .prettierrc.json.',
   applies: () => true,
-  contribute: (answers) => ({
-    packageJson: {
+  reads: [packageJsonSlot, commandsSlot, readmeSlot, gitignoreSlot],
+  contribute: ({ facts }) => [
+    packageJsonSlot.of({
       fields: {
-        name: answers.name,
+        name: facts.name,
         version: '0.1.0',
-        description: answers.description,
-        ...(answers.license === 'UNLICENSED' ? { private: true } : {}),
-        license: answers.license,
+        description: facts.description,
+        ...(facts.isProprietary ? { private: true } : {}),
+        license: facts.license,
         type: 'module',
         engines: { node: versions.node.engines },
       },
       scripts: { format: 'prettier --write .', 'format:check': 'prettier --check .' },
       devDependencies: { prettier: versions.npm.prettier },
-    },
-    commands: [
+    }),
+    commandsSlot.of(
       { script: 'format', description: 'Format every file with Prettier.' },
       { script: 'format:check', description: 'Check formatting (CI runs this).' },
-    ],
-    gitignore: ['node_modules/', 'dist/', 'coverage/', '.env', '.env.*', '!.env.example', '*.log', '.DS_Store'],
+    ),
+    gitignoreSlot.of('node_modules/', 'dist/', 'coverage/', '.env', '.env.*', '!.env.example', '*.log', '.DS_Store'),
+  ],
+  files: (facts, assembled) => ({
+    LICENSE: licenseText(facts),
+    '.prettierrc.json': `${JSON.stringify(PRETTIER_OPTIONS, null, 2)}\n`,
+    'package.json': `${JSON.stringify(packageJson(assembled.get(packageJsonSlot)), null, 2)}\n`,
   }),
-  dataFiles: (answers) => ({ LICENSE: licenseText(answers), '.prettierrc.json': `${JSON.stringify(PRETTIER_OPTIONS, null, 2)}\n` }),
 };

@@ -4,8 +4,9 @@
  * Postgres (or in memory), security defaults, graceful shutdown and its own
  * quality gates (lint, typecheck, tests with coverage, build).
  */
-import type { EnvVar, Feature } from '../core/feature.ts';
-import type { Answers } from '../core/options.ts';
+import type { Facts } from '../core/facts.ts';
+import type { Feature } from '../core/feature.ts';
+import { commandsSlot, envSlot, gitignoreSlot, packageJsonSlot, readmeSlot, type EnvVar } from '../core/slots.ts';
 import versions from '../core/versions.json' with { type: 'json' };
 
 type NpmPackage = keyof typeof versions.npm;
@@ -14,18 +15,18 @@ function pinned(...names: NpmPackage[]): Record<string, string> {
   return Object.fromEntries(names.map((name) => [name, versions.npm[name]]));
 }
 
-const postgres = (answers: Answers) => answers.database === 'postgres';
-const memory = (answers: Answers) => answers.database === 'none';
-const redis = (answers: Answers) => answers.cache === 'redis';
-const sentry = (answers: Answers) => answers.sentry;
-const tracing = (answers: Answers) => answers.tracing;
+const postgres = (facts: Facts) => facts.hasPostgres;
+const memory = (facts: Facts) => facts.hasMemoryStore;
+const redis = (facts: Facts) => facts.hasRedis;
+const sentry = (facts: Facts) => facts.hasSentry;
+const tracing = (facts: Facts) => facts.hasTracing;
 
 /** Every variable the service reads; src/config.ts validates exactly these. */
-export function serviceEnv(answers: Answers): EnvVar[] {
+export function serviceEnv(facts: Facts): EnvVar[] {
   const env: EnvVar[] = [
     { name: 'NODE_ENV', description: 'Runtime mode: development, test or production. Production hides error details from responses.', required: false, default: 'production', secret: false },
     { name: 'HOST', description: 'Address the HTTP server binds to.', required: false, default: '0.0.0.0', secret: false },
-    { name: 'PORT', description: 'TCP port of the HTTP server.', required: false, default: '3000', secret: false },
+    { name: 'PORT', description: 'TCP port of the HTTP server.', required: false, default: String(facts.appPort), secret: false },
     { name: 'LOG_LEVEL', description: 'Minimum log level: fatal, error, warn, info, debug, trace or silent.', required: false, default: 'info', secret: false },
     {
       name: 'TRUST_PROXY',
@@ -52,24 +53,24 @@ export function serviceEnv(answers: Answers): EnvVar[] {
       name: 'SHUTDOWN_DRAIN_MS',
       description: 'After SIGTERM, how long /readyz fails while requests are still served, so load balancers stop routing before the server closes.',
       required: false,
-      default: '5000',
+      default: String(facts.shutdown.drainMs),
       secret: false,
     },
     {
       name: 'SHUTDOWN_TIMEOUT_MS',
       description: 'Hard limit for the whole shutdown; the process exits with status 1 when it is reached. Keep it below the orchestrator grace period (30 s on Kubernetes).',
       required: false,
-      default: '20000',
+      default: String(facts.shutdown.timeoutMs),
       secret: false,
     },
   ];
-  if (postgres(answers)) {
+  if (postgres(facts)) {
     env.push(
       {
         name: 'DATABASE_URL',
         description: 'PostgreSQL connection URL. npm run dev and npm test start an embedded database when it is unset. Put TLS settings in DATABASE_SSL, not in the URL.',
         required: true,
-        example: `postgres://${answers.name.replaceAll('-', '_')}:change-me@127.0.0.1:5432/${answers.name.replaceAll('-', '_')}`,
+        example: `postgres://${facts.databaseName}:change-me@127.0.0.1:5432/${facts.databaseName}`,
         secret: true,
       },
       { name: 'DATABASE_SSL', description: 'TLS to PostgreSQL: disable, require (encrypted, server not verified) or verify-full (encrypted, certificate and host name verified).', required: false, default: 'disable', secret: false },
@@ -80,30 +81,30 @@ export function serviceEnv(answers: Answers): EnvVar[] {
       { name: 'DATABASE_STATEMENT_TIMEOUT_MS', description: 'Server-side statement_timeout for every query of the service (not for migrations).', required: false, default: '5000', secret: false },
     );
   }
-  if (memory(answers)) {
+  if (memory(facts)) {
     env.push({ name: 'ITEMS_MEMORY_LIMIT', description: 'Most items kept in process memory; creating more answers 507, so memory stays bounded.', required: false, default: '10000', secret: false });
   }
-  if (redis(answers)) {
+  if (redis(facts)) {
     env.push({ name: 'REDIS_URL', description: 'Redis connection URL (redis:// or rediss:// for TLS), used for shared rate limits.', required: true, example: 'redis://127.0.0.1:6379', secret: true });
   }
-  if (sentry(answers)) {
+  if (sentry(facts)) {
     env.push(
       { name: 'SENTRY_DSN', description: 'Sentry DSN. Error reporting is off when it is unset.', required: false, example: 'https://public-key@o0.ingest.sentry.io/0', secret: true },
       { name: 'SENTRY_ENVIRONMENT', description: 'Environment name reported to Sentry; NODE_ENV when unset.', required: false, example: 'staging', secret: false },
-      { name: 'SENTRY_RELEASE', description: `Release reported to Sentry; ${answers.name}@<package version> when unset. CI sets it to the image tag or commit.`, required: false, example: `${answers.name}@0.1.0`, secret: false },
+      { name: 'SENTRY_RELEASE', description: `Release reported to Sentry; ${facts.name}@<package version> when unset. CI sets it to the image tag or commit.`, required: false, example: `${facts.name}@0.1.0`, secret: false },
     );
   }
-  if (tracing(answers)) {
+  if (tracing(facts)) {
     env.push(
       { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', description: 'OTLP collector base URL (http/protobuf). Tracing is off when it is unset; the other standard OTEL_* variables apply as well.', required: false, example: 'http://otel-collector:4318', secret: false },
-      { name: 'OTEL_SERVICE_NAME', description: 'Service name on every span.', required: false, default: answers.name, secret: false },
+      { name: 'OTEL_SERVICE_NAME', description: 'Service name on every span.', required: false, default: facts.name, secret: false },
     );
   }
   return env;
 }
 
-function scripts(answers: Answers): Record<string, string> {
-  const start = answers.tracing ? 'node --import ./dist/instrumentation.js dist/server.js' : 'node dist/server.js';
+function scripts(facts: Facts): Record<string, string> {
+  const start = facts.startCommand.join(' ');
   const result: Record<string, string> = {
     build: 'node --eval "require(\'node:fs\').rmSync(\'dist\', { recursive: true, force: true })" && tsc -p tsconfig.build.json',
     dev: 'node --watch --env-file-if-exists=.env src/dev.ts',
@@ -113,17 +114,17 @@ function scripts(answers: Answers): Record<string, string> {
     'test:watch': 'vitest',
     typecheck: 'tsc -p tsconfig.json',
   };
-  if (postgres(answers)) result.migrate = 'node --env-file-if-exists=.env src/migrate.ts';
+  if (postgres(facts)) result.migrate = 'node --env-file-if-exists=.env src/migrate.ts';
   return result;
 }
 
-function dependencies(answers: Answers): Record<string, string> {
+function dependencies(facts: Facts): Record<string, string> {
   return {
     ...pinned('fastify', 'helmet', '@fastify/rate-limit', '@fastify/cors', '@fastify/swagger', 'pino', 'prom-client', 'zod'),
-    ...(postgres(answers) ? pinned('pg') : {}),
-    ...(redis(answers) ? pinned('ioredis') : {}),
-    ...(sentry(answers) ? pinned('@sentry/node') : {}),
-    ...(tracing(answers)
+    ...(postgres(facts) ? pinned('pg') : {}),
+    ...(redis(facts) ? pinned('ioredis') : {}),
+    ...(sentry(facts) ? pinned('@sentry/node') : {}),
+    ...(tracing(facts)
       ? pinned(
           '@opentelemetry/api',
           '@opentelemetry/sdk-node',
@@ -131,59 +132,19 @@ function dependencies(answers: Answers): Record<string, string> {
           '@opentelemetry/instrumentation-http',
           '@fastify/otel',
           'import-in-the-middle',
-          ...(postgres(answers) ? (['@opentelemetry/instrumentation-pg'] as const) : []),
-          ...(redis(answers) ? (['@opentelemetry/instrumentation-ioredis'] as const) : []),
+          ...(postgres(facts) ? (['@opentelemetry/instrumentation-pg'] as const) : []),
+          ...(redis(facts) ? (['@opentelemetry/instrumentation-ioredis'] as const) : []),
         )
       : {}),
   };
 }
 
-function devDependencies(answers: Answers): Record<string, string> {
+function devDependencies(facts: Facts): Record<string, string> {
   return {
     ...pinned('typescript', '@types/node', 'eslint', '@eslint/js', 'typescript-eslint', 'vitest', '@vitest/coverage-v8', 'fast-check'),
-    ...(postgres(answers) ? pinned('@types/pg', '@electric-sql/pglite', '@electric-sql/pglite-socket') : {}),
+    ...(postgres(facts) ? pinned('@types/pg', '@electric-sql/pglite', '@electric-sql/pglite-socket') : {}),
   };
 }
-
-const quickStart = (answers: Answers): string => {
-  const lines = [
-    'Run the service locally with reload on change:',
-    '',
-    '```sh',
-    'npm install',
-    'npm run dev',
-    'curl -s localhost:3000/readyz',
-    `curl -s -X POST localhost:3000/api/v1/items -H 'content-type: application/json' -d '{"name":"first"}'`,
-    'curl -s localhost:3000/api/v1/items',
-    '```',
-    '',
-  ];
-  if (postgres(answers)) {
-    lines.push(
-      'With `DATABASE_URL` unset, `npm run dev` and `npm test` start an embedded PostgreSQL (PGlite, served over the PostgreSQL protocol on 127.0.0.1), so nothing has to be installed; development data is kept in `.data/`. Set `DATABASE_URL` (for example in `.env`, see `.env.example`) to use a real server; `npm test` then creates a throwaway database on that server and drops it afterwards.',
-      '',
-    );
-  }
-  if (redis(answers)) {
-    lines.push(
-      '`npm test` needs Redis: it uses `REDIS_URL` when set, otherwise it starts a throwaway `redis-server` from your `PATH`. `npm run dev` uses `REDIS_URL` and, while Redis is unreachable, serves with rate limits failing open.',
-      '',
-    );
-  }
-  lines.push(
-    'Check and ship:',
-    '',
-    '```sh',
-    'npm run lint && npm run typecheck && npm test',
-    'npm run build',
-    ...(postgres(answers) ? ['DATABASE_URL=postgres://... npm run migrate'] : []),
-    'npm start',
-    '```',
-    '',
-    'Every setting is an environment variable, validated at start-up: see [docs/configuration.md](docs/configuration.md). Endpoints, shutdown and failure behaviour are described in [docs/service.md](docs/service.md).',
-  );
-  return lines.join('\n');
-};
 
 export const serviceFeature: Feature = {
   name: 'service',
@@ -200,7 +161,7 @@ export const serviceFeature: Feature = {
     'src/redis.ts': redis,
     'src/sentry.ts': sentry,
     'src/instrumentation.ts': tracing,
-    'test/global-setup.ts': (answers) => postgres(answers) || redis(answers),
+    'test/global-setup.ts': (facts) => postgres(facts) || redis(facts),
     'test/database.test.ts': postgres,
     'test/migrator.test.ts': postgres,
     'test/memory-repository.test.ts': memory,
@@ -208,19 +169,20 @@ export const serviceFeature: Feature = {
     'test/sentry.test.ts': sentry,
     'test/tracing.test.ts': tracing,
   },
-  contribute: (answers) => ({
-    packageJson: { scripts: scripts(answers), dependencies: dependencies(answers), devDependencies: devDependencies(answers) },
-    env: serviceEnv(answers),
-    commands: [
-      { script: 'dev', description: `Run the service from source with reload on change${postgres(answers) ? ' (embedded PostgreSQL when DATABASE_URL is unset)' : ''}.` },
+  reads: [envSlot],
+  contribute: ({ facts, part }) => [
+    packageJsonSlot.of({ scripts: scripts(facts), dependencies: dependencies(facts), devDependencies: devDependencies(facts) }),
+    envSlot.of(...serviceEnv(facts)),
+    commandsSlot.of(
+      { script: 'dev', description: `Run the service from source with reload on change${postgres(facts) ? ' (embedded PostgreSQL when DATABASE_URL is unset)' : ''}.` },
       { script: 'test', description: 'Run the tests with coverage thresholds.' },
       { script: 'lint', description: 'Lint with ESLint and type-aware typescript-eslint rules.' },
       { script: 'typecheck', description: 'Type-check sources and tests (strict).' },
       { script: 'build', description: 'Compile to dist/.' },
-      { script: 'start', description: `Run the compiled service (dist/server.js)${tracing(answers) ? ' with OpenTelemetry loaded first' : ''}.` },
-      ...(postgres(answers) ? [{ script: 'migrate', description: 'Apply pending database migrations (the same runs as node dist/migrate.js in production).' }] : []),
-    ],
-    readme: [{ title: 'Run, test and build', body: quickStart(answers), order: 10 }],
-    gitignore: postgres(answers) ? ['.data/'] : [],
-  }),
+      { script: 'start', description: `Run the compiled service (dist/server.js)${tracing(facts) ? ' with OpenTelemetry loaded first' : ''}.` },
+      ...(postgres(facts) ? [{ script: 'migrate', description: 'Apply pending database migrations (the same runs as node dist/migrate.js in production).' }] : []),
+    ),
+    readmeSlot.of({ title: 'Run, test and build', body: part('readme-run.md'), order: 10 }),
+    gitignoreSlot.of(...(postgres(facts) ? ['.data/'] : [])),
+  ],
 };

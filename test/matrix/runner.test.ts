@@ -33,13 +33,17 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 describe('a broken template', () => {
   const template = join(scratch, 'cache.md.ejs');
   // The bug: a property that does not exist, printed only when Redis is chosen.
-  beforeAll(() => writeFileSync(template, '# Cache\n\n<% if (answers.cache === "redis") { %>Redis runs at <%= answers.redisUrl %>.<% } else { %>No cache.<% } %>\n'));
+  beforeAll(() => writeFileSync(template, '# Cache\n\n<% if (facts.hasRedis) { %>Redis runs at <%= facts.redisUrl %>.<% } else { %>No cache.<% } %>\n'));
 
   const faultyFeature: Feature = { name: 'faulty', summary: 'A feature with a template bug.', applies: () => true };
   class FaultyGenerator extends FeatureGenerator {
     readonly feature = faultyFeature;
+    // A test feature outside the option model: it sees every fact.
+    override get facts() {
+      return this.options.facts;
+    }
     override writing(): void {
-      const content = renderTemplate({ source: template, output: 'docs/cache.md', isTemplate: true }, templateData(this.answers, assemblyFor(this.env)));
+      const content = renderTemplate({ source: template, output: 'docs/cache.md', isTemplate: true }, templateData(this.feature, this.facts, assemblyFor(this.env)));
       this.fs.write(this.destinationPath('docs/cache.md'), content);
     }
   }

@@ -6,18 +6,22 @@
  *
  *   node matrix/bench-service.ts <generated-project-dir>
  *
- * The project must have database=postgres. It is installed and built when it
+ * The project must have database=postgres (read from its .yo-rc.json). It is installed and built when it
  * is not yet; a dedicated PostgreSQL is started for the run (or
  * BENCH_POSTGRES_URL is used, whose database gets the items table).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { cpSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { execa } from 'execa';
-import { baseEnv, DedicatedPostgres, freePort, poll, variantOf } from './checks/service-proof.ts';
+import { baseEnv, poll } from './checks/service-proof.ts';
+import { projectFacts } from './support/direct-run.ts';
+import { variantProjection } from './support/facts.ts';
+import { freePort } from './support/ports.ts';
+import { PostgresCluster } from './support/postgres.ts';
+import { run, startProcess } from './support/process.ts';
 
 const AUTOCANNON = 'autocannon@9.0.0';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -42,8 +46,8 @@ interface Row {
 }
 
 async function step(command: string, args: readonly string[], cwd: string, env: Record<string, string> = {}): Promise<void> {
-  const result = await execa(command, args, { cwd, env: baseEnv(env), extendEnv: false, all: true, reject: false, stdin: 'ignore' });
-  if (result.exitCode !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${result.all ?? ''}`);
+  const result = await run(command, args, { cwd, env: baseEnv(env), timeoutMs: 30 * 60_000 });
+  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} failed${result.failure ? ` (${result.failure})` : ''}:\n${result.all}`);
 }
 
 function rssMiB(pid: number): number {
@@ -62,7 +66,7 @@ async function startServer(cwd: string, args: readonly string[], env: Record<str
   const port = await freePort();
   const log = openSync(logFile, 'a');
   const started = performance.now();
-  const child = spawn(process.execPath, args, { cwd, env: baseEnv({ ...env, PORT: String(port), HOST: '127.0.0.1' }), stdio: ['ignore', log, log] });
+  const { child } = startProcess(process.execPath, args, { cwd, env: baseEnv({ ...env, PORT: String(port), HOST: '127.0.0.1' }), output: log });
   const base = `http://127.0.0.1:${port}`;
   const up = await poll(async () => (await fetch(`${base}/livez`)).status === 200, 30_000, 5);
   if (!up) {
@@ -79,8 +83,8 @@ async function stop(child: ChildProcess): Promise<void> {
 }
 
 async function autocannon(toolDir: string, url: string, durationS: number): Promise<Load> {
-  const result = await execa(join(toolDir, 'node_modules', '.bin', 'autocannon'), ['--json', '--connections', String(CONNECTIONS), '--duration', String(durationS), url], { reject: false });
-  if (result.exitCode !== 0) throw new Error(`autocannon failed: ${result.stderr}`);
+  const result = await run(join(toolDir, 'node_modules', '.bin', 'autocannon'), ['--json', '--connections', String(CONNECTIONS), '--duration', String(durationS), url], { timeoutMs: (durationS + 60) * 1000 });
+  if (result.code !== 0) throw new Error(`autocannon failed: ${result.stderr}`);
   const report = JSON.parse(result.stdout) as { requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number };
   return { requestsPerSecond: Math.round(report.requests.average), p50: report.latency.p50, p99: report.latency.p99, non2xx: report.non2xx, errors: report.errors };
 }
@@ -104,8 +108,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const project = resolve(argument);
-  const variant = variantOf(project);
-  if (!variant.postgres) throw new Error('the benchmark needs a project generated with --database postgres');
+  const variant = variantProjection(projectFacts(project));
+  if (!variant.hasPostgres) throw new Error('the benchmark needs a project generated with --database postgres');
 
   const work = mkdtempSync(join(tmpdir(), 'bench-service-'));
   const cleanups: (() => Promise<void>)[] = [async () => rmSync(work, { recursive: true, force: true })];
@@ -123,10 +127,10 @@ async function main(): Promise<void> {
 
     let databaseUrl = process.env.BENCH_POSTGRES_URL;
     if (!databaseUrl) {
-      const postgres = await DedicatedPostgres.create();
+      const postgres = await PostgresCluster.create({ user: 'postgres' });
       cleanups.unshift(() => postgres.destroy());
       await postgres.start();
-      databaseUrl = postgres.url;
+      databaseUrl = postgres.url();
     }
     const env = { NODE_ENV: 'production', LOG_LEVEL: 'info', DATABASE_URL: databaseUrl, RATE_LIMIT_MAX: '1000000', SHUTDOWN_DRAIN_MS: '0' };
     await step(process.execPath, ['dist/migrate.js'], production, env);
@@ -139,7 +143,7 @@ async function main(): Promise<void> {
     rows.push({ server: `bare fastify`, path: '/livez', load: bareLoad, startupMs: bare.startupMs, rssMiB: rssMiB(bare.child.pid ?? 0) });
     await stop(bare.child);
 
-    const service = await startServer(production, variant.tracing ? ['--import', './dist/instrumentation.js', 'dist/server.js'] : ['dist/server.js'], env, logFile);
+    const service = await startServer(production, variant.hasTracing ? ['--import', './dist/instrumentation.js', 'dist/server.js'] : ['dist/server.js'], env, logFile);
     for (let index = 0; index < SEED_ITEMS; index += 1) {
       const response = await fetch(`${service.base}/api/v1/items`, {
         method: 'POST',

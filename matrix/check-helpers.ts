@@ -1,5 +1,4 @@
 /** Small helpers the checks in matrix/checks/ share. */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,33 +39,6 @@ export function packageVersion(name: string): string {
     if (parent === directory) throw new Error(`Cannot find the version of ${name}`);
     directory = parent;
   }
-}
-
-export interface ToolRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Runs an external tool (found on PATH, which the runner starts with the tools
- * directory). A tool that cannot be started throws; a non-zero exit is returned.
- */
-export function runTool(command: string, args: readonly string[], options: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ToolRun> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      command,
-      args,
-      { cwd: options.cwd, timeout: options.timeoutMs ?? 600_000, maxBuffer: 256 * 1024 * 1024, env: options.env ?? process.env, encoding: 'utf8' },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') {
-          reject(new Error(`${command} could not run: ${error.message}${error.code === 'ENOENT' ? ' (run bash matrix/tools/install.sh)' : ''}`));
-          return;
-        }
-        resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
-      },
-    );
-  });
 }
 
 /** 1-based line number of an offset in a text. */

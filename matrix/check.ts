@@ -28,14 +28,19 @@ export interface CheckContext {
    * `shared` or `presence` files). Set by the runner for every run.
    */
   files?: readonly string[];
+  /**
+   * The check's projection of the combination's facts (what `Check.facts`
+   * returned), when the check declares one. Set by the runner for every run.
+   */
+  facts?: unknown;
 }
 
 export interface Check {
   name: string;
   /**
-   * Globs (node:path matchesGlob syntax) of the generated files whose content
-   * determines the result. Unlike plain matchesGlob, `*` and `**` also match
-   * names that start with a dot (.github/, .env.example).
+   * Globs (picomatch syntax, matched by matrix/support/glob.ts) of the
+   * generated files whose content determines the result. `*` and `**` also
+   * match names that start with a dot (.github/, .env.example).
    */
   inputs: readonly string[];
   /** Files matching these globs are left out even when `inputs` match them. */
@@ -75,6 +80,13 @@ export interface Check {
   batch?: number;
   /** Throwaway servers the check needs; the runner starts them before the first run that needs them. */
   services?: readonly ('postgres' | 'redis')[];
+  /**
+   * The facts of the combination this check depends on: a projection of the
+   * frozen facts object that comes with each render (e.g. `{ hasPostgres }`).
+   * Its JSON (keys sorted) is part of the unit key, and it is passed to `run`
+   * as `context.facts`. Not allowed together with `batch`.
+   */
+  facts?: (facts: Readonly<Record<string, unknown>>) => unknown;
   /** Longest one run may take, in milliseconds (default 15 minutes); a run over it is an error. */
   timeoutMs?: number;
 }

@@ -2,11 +2,14 @@
  * What one cached check result covers, and its key. A unit is the set of
  * generated files one run of a check reads (all inputs of a combination, or
  * one file with its shared files); its key is a sha256 over the check's name,
- * tool version and code, and the sorted paths and contents of those files.
+ * tool version and code, the sorted paths and contents of those files, and
+ * the JSON of the check's projection of the combination's facts, when the
+ * check declares one (Check.facts).
  */
 import { createHash } from 'node:crypto';
 import type { Check } from './check.ts';
-import { matchesAny } from './glob.ts';
+import { stableJson, type Facts } from './support/facts.ts';
+import { matchesAny } from './support/glob.ts';
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
@@ -41,6 +44,8 @@ export interface Unit {
   contents: ReadonlyMap<string, string>;
   /** Files materialized empty: their presence is the input. */
   presence: readonly string[];
+  /** The check's projection of the facts (context.facts), when the check declares one. */
+  facts?: unknown;
 }
 
 export interface KeyParts {
@@ -51,6 +56,8 @@ export interface KeyParts {
   granularity: 'project' | 'file';
   contents: ReadonlyMap<string, string>;
   presence: readonly string[];
+  /** The check's projection of the facts; absent when the check declares none. */
+  facts?: unknown;
 }
 
 export function unitKey(parts: KeyParts): string {
@@ -58,6 +65,7 @@ export function unitKey(parts: KeyParts): string {
   hash.update(`prodready-matrix-unit/1\0check ${parts.check}\0tool ${parts.tool}\0code ${parts.code ?? '-'}\0${parts.granularity}\0`);
   for (const path of [...parts.contents.keys()].sort()) hash.update(`content ${JSON.stringify(path)} ${parts.contents.get(path)}\0`);
   for (const path of [...parts.presence].sort()) hash.update(`presence ${JSON.stringify(path)}\0`);
+  if ('facts' in parts) hash.update(`facts ${stableJson(parts.facts)}\0`);
   return hash.digest('hex');
 }
 
@@ -92,18 +100,22 @@ function rolesOf(check: Check, path: string): PathRoles {
 /**
  * The units of one check for one combination's files (path → content hash).
  * Empty when no file matches the check's inputs: the check does not apply.
+ * When the check declares `facts`, its projection of `facts` (the
+ * combination's facts; `{}` when none are known) is part of every unit and
+ * its key: identical files with different projections are different units.
  */
-export function unitsOf(check: Check, tool: string, files: ReadonlyMap<string, string>, code?: string): Unit[] {
+export function unitsOf(check: Check, tool: string, files: ReadonlyMap<string, string>, code?: string, facts: Facts = {}): Unit[] {
   const paths = [...files.keys()].sort();
   const inputs = paths.filter((path) => rolesOf(check, path).input);
   if (inputs.length === 0) return [];
   const granularity = check.granularity ?? 'project';
   const presenceAll = paths.filter((path) => rolesOf(check, path).presence);
+  const projection = check.facts ? { facts: check.facts(facts) } : {};
   const build = (checked: string[], withShared: string[]): Unit => {
     const contents = new Map<string, string>();
     for (const path of [...checked, ...withShared]) contents.set(path, files.get(path) as string);
     const presence = presenceAll.filter((path) => !contents.has(path));
-    return { key: unitKey({ check: check.name, tool, code, granularity, contents, presence }), checked, contents, presence };
+    return { key: unitKey({ check: check.name, tool, code, granularity, contents, presence, ...projection }), checked, contents, presence, ...projection };
   };
   if (granularity === 'project') return [build(inputs, [])];
   const shared = paths.filter((path) => rolesOf(check, path).shared);

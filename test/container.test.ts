@@ -15,7 +15,8 @@ import { composeYaml, developmentCompose, developmentEnvironment, productionComp
 import { pinnedImage } from '../generators/core/versions.ts';
 import { outputPathOf } from '../generators/core/templates.ts';
 import { parseDockerfile, splitWords, stagesFor, substitute, healthcheck } from '../matrix/checks/container/dockerfile.ts';
-import { dockerignoreMatcher, globRegex } from '../matrix/checks/container/replay.ts';
+import { dockerignoreMatcher } from '../matrix/checks/container/replay.ts';
+import { matchesGlob } from '../matrix/support/glob.ts';
 import { renderProject } from '../generators/app/render.ts';
 import { repoRoot } from './helpers.ts';
 
@@ -197,8 +198,9 @@ describe('.dockerignore of the generated project', () => {
   it.each(['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src/server.ts', 'src/db/migrations.ts'])('sends %s', (path) => expect(ignored(path)).toBe(false));
 
   it('matches globs like Go filepath.Match with **', () => {
-    expect(globRegex('**/*.ts').test('a/b/c.ts')).toBe(true);
-    expect(globRegex('**/*.ts').test('c.ts')).toBe(true);
-    expect(globRegex('*.ts').test('a/c.ts')).toBe(false);
+    expect(matchesGlob('a/b/c.ts', '**/*.ts')).toBe(true);
+    expect(matchesGlob('c.ts', '**/*.ts')).toBe(true);
+    expect(matchesGlob('a/c.ts', '*.ts')).toBe(false);
+    expect(matchesGlob('.env', '*')).toBe(true);
   });
 });

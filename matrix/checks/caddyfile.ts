@@ -6,12 +6,9 @@
  *
  *   node matrix/checks/caddyfile.ts <project-dir>
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import type { Check, CheckContext, Finding } from '../check.ts';
-import { runStandalone, toolPath } from './container/standalone.ts';
-
-const exec = promisify(execFile);
+import { runStandalone, toolPath } from '../support/direct-run.ts';
+import { runChecked, runTool } from '../support/process.ts';
 
 /** The variables compose.production.yaml passes to Caddy, with example values. */
 const EXAMPLE_ENV = { DOMAIN: 'api.example.com', ACME_EMAIL: 'ops@example.com' };
@@ -26,16 +23,15 @@ export const caddyfileCheck: Check = {
   name: 'caddyfile',
   inputs: ['Caddyfile'],
   async tool(context: CheckContext): Promise<string> {
-    const { stdout } = await exec(toolPath(context, 'caddy'), ['version']);
-    return `caddy ${stdout.trim().split(/\s+/)[0]}`;
+    const stdout = await runChecked(toolPath(context, 'caddy'), ['version']);
+    return `caddy ${stdout.split(/\s+/)[0]}`;
   },
   async run(directory: string, context: CheckContext): Promise<Finding[]> {
-    const result = await exec(toolPath(context, 'caddy'), ['adapt', '--config', 'Caddyfile', '--adapter', 'caddyfile', '--validate'], {
+    const result = await runTool(toolPath(context, 'caddy'), ['adapt', '--config', 'Caddyfile', '--adapter', 'caddyfile', '--validate'], {
       cwd: directory,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: directory, XDG_DATA_HOME: directory, XDG_CONFIG_HOME: directory, ...EXAMPLE_ENV },
-      maxBuffer: 16 * 1024 * 1024,
-    }).catch((error: { stderr?: string; code?: number }) => ({ failed: `exit ${error.code}: ${(error.stderr ?? '').trim().split('\n').slice(-5).join('\n')}`, stderr: '' }));
-    if ('failed' in result) return [{ file: 'Caddyfile', message: `caddy adapt --validate failed (${result.failed})` }];
+    });
+    if (result.code !== 0) return [{ file: 'Caddyfile', message: `caddy adapt --validate failed (exit ${result.code}: ${result.stderr.trim().split('\n').slice(-5).join('\n')})` }];
     const findings: Finding[] = [];
     for (const line of result.stderr.split('\n').filter((text) => text.startsWith('{'))) {
       const entry = JSON.parse(line) as LogLine;

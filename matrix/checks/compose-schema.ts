@@ -7,15 +7,13 @@
  *
  *   node matrix/checks/compose-schema.ts <project-dir>
  */
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { join } from 'node:path';
 import type { Check, CheckContext, Finding } from '../check.ts';
-import { runStandalone, toolPath } from './container/standalone.ts';
+import { runStandalone, toolPath } from '../support/direct-run.ts';
+import { runChecked, runTool } from '../support/process.ts';
 
-const exec = promisify(execFile);
 
 interface SchemaReport {
   status: 'ok' | 'fail';
@@ -25,14 +23,10 @@ interface SchemaReport {
 
 /** The vendored schema file, found through the Python environment check-jsonschema runs in. */
 async function vendoredSchema(context: CheckContext): Promise<string> {
-  const script = readFileSync(await exec('sh', ['-c', 'command -v "$1"', 'sh', toolPath(context, 'check-jsonschema')]).then(({ stdout }) => stdout.trim()), 'utf8');
+  const script = readFileSync(await runChecked('sh', ['-c', 'command -v "$1"', 'sh', toolPath(context, 'check-jsonschema')]), 'utf8');
   const python = /^#!(\S+)/.exec(script)?.[1];
   if (!python) throw new Error('check-jsonschema is not a Python entry point script');
-  const { stdout } = await exec(python, [
-    '-c',
-    'import importlib.resources as r; print(r.files("check_jsonschema.builtin_schemas.vendor").joinpath("compose-spec.json"))',
-  ]);
-  return stdout.trim();
+  return runChecked(python, ['-c', 'import importlib.resources as r; print(r.files("check_jsonschema.builtin_schemas.vendor").joinpath("compose-spec.json"))']);
 }
 
 /**
@@ -57,24 +51,20 @@ export const composeSchemaCheck: Check = {
   name: 'compose-schema',
   inputs: ['compose*.yaml', 'compose*.yml'],
   async tool(context: CheckContext): Promise<string> {
-    const { stdout } = await exec(toolPath(context, 'check-jsonschema'), ['--version']);
+    const stdout = await runChecked(toolPath(context, 'check-jsonschema'), ['--version']);
     const version = /(\d+\.\d+\.\d+)/.exec(stdout)?.[1];
     const schema = createHash('sha256').update(readFileSync(await vendoredSchema(context))).digest('hex').slice(0, 12);
     const compose = toolPath(context, 'docker-compose');
-    const composeVersion = existsSync(compose) ? (await exec(compose, ['version', '--short'])).stdout.trim() : 'not installed';
+    const composeVersion = existsSync(compose) ? await runChecked(compose, ['version', '--short']) : 'not installed';
     return `check-jsonschema ${version} (compose-spec.json sha256 ${schema}), docker compose ${composeVersion}`;
   },
   async run(directory: string, context: CheckContext): Promise<Finding[]> {
     const files = readdirSync(directory).filter((file) => /^compose.*\.ya?ml$/.test(file)).sort();
     if (files.length === 0) return [{ message: 'no compose*.yaml file to validate' }];
     const findings: Finding[] = [];
-    const report = await exec(toolPath(context, 'check-jsonschema'), ['--builtin-schema', 'vendor.compose-spec', '--output-format', 'json', ...files], { cwd: directory })
-      .then(({ stdout }) => stdout)
-      .catch((error: { stdout?: string; stderr?: string; code?: number }) => {
-        if (typeof error.stdout === 'string' && error.stdout.trim().startsWith('{')) return error.stdout;
-        throw new Error(`check-jsonschema failed to run (exit ${error.code}): ${error.stderr ?? ''}`);
-      });
-    const parsed = JSON.parse(report) as SchemaReport;
+    const report = await runTool(toolPath(context, 'check-jsonschema'), ['--builtin-schema', 'vendor.compose-spec', '--output-format', 'json', ...files], { cwd: directory });
+    if (report.code !== 0 && !report.stdout.trim().startsWith('{')) throw new Error(`check-jsonschema failed to run (exit ${report.code}): ${report.stderr}`);
+    const parsed = JSON.parse(report.stdout) as SchemaReport;
     for (const error of parsed.parse_errors ?? []) findings.push({ file: error.filename, message: `not parseable: ${error.message}` });
     for (const error of parsed.errors) findings.push({ file: error.filename, message: `${error.path}: ${error.message}` });
     context.log(`schema: ${files.join(', ')} ${parsed.status}`);
@@ -100,9 +90,8 @@ export const composeSchemaCheck: Check = {
       try {
         for (const profile of [undefined, ...profilesOf(text)]) {
           const args = ['--project-directory', directory, '--env-file', envFile, '-f', join(directory, file), ...(profile ? ['--profile', profile] : []), 'config', '--quiet'];
-          await exec(compose, args, { cwd: directory, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: directory } }).catch((error: { stderr?: string; code?: number }) => {
-            findings.push({ file, message: `docker compose config${profile ? ` --profile ${profile}` : ''} rejects it: ${(error.stderr ?? '').trim() || `exit ${error.code}`}` });
-          });
+          const result = await runTool(compose, args, { cwd: directory, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: directory } });
+          if (result.code !== 0) findings.push({ file, message: `docker compose config${profile ? ` --profile ${profile}` : ''} rejects it: ${result.stderr.trim() || `exit ${result.code}`}` });
           context.log(`docker compose config ${file}${profile ? ` --profile ${profile}` : ''}: done`);
         }
       } finally {

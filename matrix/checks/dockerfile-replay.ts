@@ -4,8 +4,8 @@
  * needs, on an emulated copy of the pinned base image; then ENTRYPOINT + CMD
  * as PID 1, non-root, without capabilities, on a read-only root; then the
  * HEALTHCHECK until healthy; then SIGTERM, after which it must exit 0.
- * With database=postgres the image's migration command runs first against a
- * throwaway database, as the compose migrate service and the Kubernetes Job
+ * When the combination's facts say it has PostgreSQL (context.facts), the
+ * image's migration command runs first against a throwaway database, as the compose migrate service and the Kubernetes Job
  * run it. A change to the Dockerfile is what gets tested: nothing here
  * repeats its steps.
  *
@@ -14,54 +14,30 @@
  *
  *   node matrix/checks/dockerfile-replay.ts <project-dir> [--postgres-url URL] [--redis-url URL]
  */
-import { execFile, spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { promisify } from 'node:util';
 import type { Check, CheckContext, Finding } from '../check.ts';
+import { runStandalone } from '../support/direct-run.ts';
+import { variantFrom, variantProjection } from '../support/facts.ts';
+import { freePort } from '../support/ports.ts';
+import { throwawayDatabase } from '../support/postgres.ts';
+import { runChecked, startProcess } from '../support/process.ts';
 import { loadBases, type ReplayOptions } from './container/replay.ts';
-import { runStandalone, toolPath } from './container/standalone.ts';
 
-const exec = promisify(execFile);
 const ENGINE = join(import.meta.dirname, 'container', 'replay.ts');
 
 const basesDir = (context: CheckContext) => join(context.toolsDir, 'container', 'bases');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-/** A database of its own on the given server, so concurrent replays never share schema state. */
-async function throwawayDatabase(context: CheckContext, serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `replay_${randomBytes(6).toString('hex')}`;
-  const psql = toolPath(context, 'psql');
-  await exec(psql, [serverUrl, '--no-psqlrc', '--quiet', '--command', `CREATE DATABASE ${name}`]);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      await exec(psql, [serverUrl, '--no-psqlrc', '--quiet', '--command', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]).catch(() => undefined);
-    },
-  };
-}
 
 export const dockerfileReplayCheck: Check = {
   name: 'dockerfile-replay',
   // What the Dockerfile copies from the build context. A COPY of anything else fails the
   // replay with "not found in the build context", so this list cannot silently fall behind.
   inputs: ['Dockerfile', '.dockerignore', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src/**'],
+  // The variant decides whether the migration runs before the start.
+  facts: variantProjection,
   services: ['postgres', 'redis'],
   // Two npm ci runs on a cold cache, a TypeScript build, the start and the graceful stop.
   timeoutMs: 25 * 60_000,
@@ -69,7 +45,7 @@ export const dockerfileReplayCheck: Check = {
     const engine = createHash('sha256');
     for (const file of ['replay.ts', 'dockerfile.ts']) engine.update(readFileSync(join(import.meta.dirname, 'container', file)));
     const bases = loadBases(basesDir(context)).map((base) => `${base.reference} as Debian + Node.js ${base.env.NODE_VERSION}`);
-    const utilLinux = (await exec('unshare', ['--version'])).stdout.trim().replace(/^unshare from /, '');
+    const utilLinux = (await runChecked('unshare', ['--version'])).replace(/^unshare from /, '');
     return `dockerfile-replay ${engine.digest('hex').slice(0, 12)} (${utilLinux}; ${bases.join(', ') || 'no base images'})`;
   },
   async run(directory: string, context: CheckContext): Promise<Finding[]> {
@@ -78,14 +54,15 @@ export const dockerfileReplayCheck: Check = {
     if (loadBases(basesDir(context)).length === 0) throw new Error(`no emulated base image in ${basesDir(context)}: run matrix/tools/container-tools.sh`);
     const scratch = mkdtempSync(join(tmpdir(), 'dockerfile-replay-'));
     chmodSync(scratch, 0o755);
-    const database = context.postgresUrl && existsSync(join(directory, 'src', 'migrate.ts')) ? await throwawayDatabase(context, context.postgresUrl) : undefined;
+    const variant = variantFrom(context.facts);
+    const database = context.postgresUrl && variant.hasPostgres ? await throwawayDatabase(context.postgresUrl, 'replay') : undefined;
     try {
       const project = join(scratch, 'project');
       cpSync(directory, project, { recursive: true });
       if (!existsSync(join(project, 'package-lock.json'))) {
         // The generator's npm install writes the lockfile that npm ci in the image needs.
         context.log('package-lock.json: npm install --package-lock-only (as after generation)');
-        await exec('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: project, maxBuffer: 16 * 1024 * 1024 });
+        await runChecked('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: project });
       }
       const runEnv: Record<string, string> = { PORT: String(await freePort()) };
       if (context.postgresUrl) runEnv.DATABASE_URL = database?.url ?? context.postgresUrl;
@@ -108,9 +85,10 @@ export const dockerfileReplayCheck: Check = {
       const result = join(scratch, 'findings.json');
       writeFileSync(config, JSON.stringify({ options, result }));
       // A private mount namespace: every overlay and bind mount of the replay vanishes with it.
-      const child = spawn('unshare', ['--mount', '--propagation', 'private', '--', process.execPath, ENGINE, config], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const { subprocess, child } = startProcess('unshare', ['--mount', '--propagation', 'private', '--', process.execPath, ENGINE, config], { env: process.env, output: 'pipe' });
       const lines: string[] = [];
-      for (const stream of [child.stdout, child.stderr]) {
+      for (const stream of [subprocess.stdout, subprocess.stderr]) {
+        if (!stream) continue;
         createInterface({ input: stream }).on('line', (line) => {
           lines.push(line);
           context.log(line);
@@ -122,7 +100,7 @@ export const dockerfileReplayCheck: Check = {
       if (outcome.error !== undefined) throw new Error(`the replay could not run: ${outcome.error}`);
       return outcome.findings ?? [];
     } finally {
-      await database?.drop();
+      await database?.drop().catch(() => undefined);
       rmSync(scratch, { recursive: true, force: true });
     }
   },

@@ -4,15 +4,12 @@
  *
  *   node matrix/checks/hadolint.ts <project-dir>
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Check, CheckContext, Finding } from '../check.ts';
-import { runStandalone, toolPath } from './container/standalone.ts';
-
-const exec = promisify(execFile);
+import { runStandalone, toolPath } from '../support/direct-run.ts';
+import { runChecked, runTool } from '../support/process.ts';
 
 interface HadolintResult {
   code: string;
@@ -25,7 +22,7 @@ export const hadolintCheck: Check = {
   name: 'hadolint',
   inputs: ['Dockerfile'],
   async tool(context: CheckContext): Promise<string> {
-    const { stdout } = await exec(toolPath(context, 'hadolint'), ['--version']);
+    const stdout = await runChecked(toolPath(context, 'hadolint'), ['--version']);
     const version = /(\d+\.\d+\.\d+)/.exec(stdout)?.[1];
     if (!version) throw new Error(`hadolint --version printed no version: ${stdout.trim()}`);
     return `hadolint ${version}`;
@@ -34,14 +31,12 @@ export const hadolintCheck: Check = {
     // An empty HOME and XDG_CONFIG_HOME: no user-level .hadolint.yaml can relax the rules.
     const home = mkdtempSync(join(tmpdir(), 'hadolint-home-'));
     try {
-      const result = await exec(
+      const result = await runTool(
         toolPath(context, 'hadolint'),
         ['--no-color', '--format', 'json', '--failure-threshold', 'warning', '--disable-ignore-pragma', 'Dockerfile'],
         { cwd: directory, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, XDG_CONFIG_HOME: home } },
-      ).catch((error: { stdout?: string; stderr?: string; code?: number }) => {
-        if (typeof error.stdout === 'string' && error.stdout.trim().startsWith('[')) return { stdout: error.stdout };
-        throw new Error(`hadolint failed to run (exit ${error.code}): ${error.stderr ?? ''}`);
-      });
+      );
+      if (result.code !== 0 && !result.stdout.trim().startsWith('[')) throw new Error(`hadolint failed to run (exit ${result.code}): ${result.stderr}`);
       const results = JSON.parse(result.stdout) as HadolintResult[];
       for (const item of results.filter((entry) => entry.level === 'info' || entry.level === 'style')) {
         context.log(`hadolint ${item.level} (below the threshold): line ${item.line} ${item.code} ${item.message}`);

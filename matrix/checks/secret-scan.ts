@@ -4,7 +4,8 @@
  * allow-comments are deliberately not used: the templates get no exceptions.
  */
 import type { Check, Finding } from '../check.ts';
-import { checkedFiles, runTool } from '../check-helpers.ts';
+import { checkedFiles } from '../check-helpers.ts';
+import { runTool } from '../support/process.ts';
 
 interface Leak {
   RuleID: string;

@@ -7,21 +7,29 @@
  * database outage and recovery (on a dedicated, throwaway PostgreSQL), and a
  * graceful SIGTERM under load.
  *
- * Run directly on a generated project:
+ * The variant (PostgreSQL, Redis, Sentry, tracing) comes from the
+ * combination's facts (context.facts), not from the generated files.
+ *
+ * Run directly on a generated project (its check inputs are copied to a
+ * scratch directory, and its facts come from its .yo-rc.json):
  *   SERVICE_PROOF_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres \
  *   SERVICE_PROOF_REDIS_URL=redis://127.0.0.1:6379 \
  *   node matrix/checks/service-proof.ts <project-dir>
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { execa } from 'execa';
 import type { Check, CheckContext, Finding } from '../check.ts';
+import { prepareDirectRun } from '../support/direct-run.ts';
+import { variantFrom, variantProjection, type VariantFacts } from '../support/facts.ts';
+import { freePort } from '../support/ports.ts';
+import { PostgresCluster, throwawayDatabase } from '../support/postgres.ts';
+import { run, startProcess, tail } from '../support/process.ts';
 
 /** The files the app, its tests and its quality gates read. */
 export const SERVICE_INPUTS = [
@@ -36,25 +44,6 @@ export const SERVICE_INPUTS = [
   'test/**',
 ] as const;
 
-/** What the generated package.json says about the variant. */
-export interface Variant {
-  postgres: boolean;
-  redis: boolean;
-  sentry: boolean;
-  tracing: boolean;
-}
-
-export function variantOf(directory: string): Variant {
-  const manifest = JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-  const dependencies = manifest.dependencies ?? {};
-  return {
-    postgres: 'pg' in dependencies,
-    redis: 'ioredis' in dependencies,
-    sentry: '@sentry/node' in dependencies,
-    tracing: '@opentelemetry/sdk-node' in dependencies,
-  };
-}
-
 export interface StepTiming {
   step: string;
   seconds: number;
@@ -66,20 +55,6 @@ const GRACE_PERIOD_MS = 30_000;
 const DRAIN_MS = 1500;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function tail(text: string, lines = 60): string {
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
-}
-
-export async function freePort(): Promise<number> {
-  const server = createNetServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 /** The environment of a step: this process's, without anything that would change which servers the project uses. */
 export function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
@@ -141,90 +116,12 @@ class Proof {
   /** Runs a command; a non-zero exit is a finding. Returns whether it passed. */
   async command(step: string, cwd: string, command: string, args: readonly string[], options: { env?: Record<string, string>; timeoutMs: number }): Promise<boolean> {
     return this.timed(step, async () => {
-      const result = await execa(command, args, { cwd, env: baseEnv(options.env), extendEnv: false, all: true, reject: false, timeout: options.timeoutMs, stdin: 'ignore' });
-      if (result.exitCode === 0) return true;
-      const why = result.timedOut ? `timed out after ${options.timeoutMs / 1000} s` : `exited with ${result.exitCode ?? result.signal}`;
-      this.fail(`${step}: \`${[command, ...args].join(' ')}\` ${why}\n${tail(result.all ?? '')}`);
+      const result = await run(command, args, { cwd, env: baseEnv(options.env), timeoutMs: options.timeoutMs });
+      if (result.code === 0) return true;
+      const why = result.timedOut ? `timed out after ${options.timeoutMs / 1000} s` : result.code === undefined ? (result.signal ? `exited with ${result.signal}` : `could not run: ${result.failure}`) : `exited with ${result.code}`;
+      this.fail(`${step}: \`${[command, ...args].join(' ')}\` ${why}\n${tail(result.all)}`);
       return false;
     });
-  }
-}
-
-// ---------------------------------------------------------------------------
-// PostgreSQL helpers: throwaway databases on the shared server, and a
-// dedicated server that can be stopped and started.
-
-async function psql(url: string, sql: string): Promise<void> {
-  const result = await execa('psql', [url, '--no-psqlrc', '--quiet', '--set', 'ON_ERROR_STOP=1', '--command', sql], { reject: false, all: true, env: baseEnv(), extendEnv: false });
-  if (result.exitCode !== 0) throw new Error(`psql failed: ${tail(result.all ?? '', 5)}`);
-}
-
-async function createDatabase(serverUrl: string, prefix: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `${prefix}_${randomBytes(5).toString('hex')}`;
-  await psql(serverUrl, `CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => psql(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-}
-
-function postgresBinDir(): string {
-  for (const candidate of [process.env.PG_BINDIR, ...(existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').sort().reverse().map((version) => `/usr/lib/postgresql/${version}/bin`) : [])]) {
-    if (candidate && existsSync(join(candidate, 'initdb'))) return candidate;
-  }
-  throw new Error('initdb not found: install PostgreSQL (apt-get install postgresql) or set PG_BINDIR');
-}
-
-async function userIds(name: string): Promise<{ uid: number; gid: number }> {
-  const [uid, gid] = await Promise.all([execa('id', ['-u', name]), execa('id', ['-g', name])]);
-  return { uid: Number(uid.stdout), gid: Number(gid.stdout) };
-}
-
-/** A PostgreSQL server of its own (data directory and port), which the proof may stop and start at will. */
-export class DedicatedPostgres {
-  readonly directory: string;
-  readonly port: number;
-  private readonly bin: string;
-  private readonly owner: { uid: number; gid: number } | undefined;
-
-  private constructor(directory: string, port: number, bin: string, owner: { uid: number; gid: number } | undefined) {
-    this.directory = directory;
-    this.port = port;
-    this.bin = bin;
-    this.owner = owner;
-  }
-
-  static async create(): Promise<DedicatedPostgres> {
-    const bin = postgresBinDir();
-    // initdb refuses to run as root.
-    const owner = process.getuid?.() === 0 ? await userIds('postgres') : undefined;
-    const directory = mkdtempSync(join(tmpdir(), 'service-proof-pg-'));
-    if (owner) chownSync(directory, owner.uid, owner.gid);
-    const server = new DedicatedPostgres(directory, await freePort(), bin, owner);
-    await server.run('initdb', ['--pgdata', join(directory, 'data'), '--username', 'postgres', '--auth', 'trust', '--no-sync', '--encoding', 'UTF8']);
-    return server;
-  }
-
-  get url(): string {
-    return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
-  }
-
-  private async run(program: string, args: readonly string[]): Promise<void> {
-    const result = await execa(join(this.bin, program), args, { reject: false, all: true, cwd: this.directory, ...(this.owner ?? {}), env: baseEnv(), extendEnv: false, timeout: MINUTE });
-    if (result.exitCode !== 0) throw new Error(`${program} failed: ${tail(result.all ?? '', 10)}`);
-  }
-
-  async start(): Promise<void> {
-    const options = `-p ${this.port} -c listen_addresses=127.0.0.1 -k ${this.directory} -c fsync=off`;
-    await this.run('pg_ctl', ['--pgdata', join(this.directory, 'data'), '--log', join(this.directory, 'log'), '--options', options, '--wait', 'start']);
-  }
-
-  async stop(): Promise<void> {
-    await this.run('pg_ctl', ['--pgdata', join(this.directory, 'data'), '--mode', 'fast', '--wait', 'stop']);
-  }
-
-  async destroy(): Promise<void> {
-    if (existsSync(join(this.directory, 'data', 'postmaster.pid'))) await this.stop();
-    rmSync(this.directory, { recursive: true, force: true });
   }
 }
 
@@ -232,7 +129,7 @@ export class DedicatedPostgres {
 // The running service.
 
 interface Server {
-  child: ChildProcessWithoutNullStreams;
+  child: ChildProcess;
   base: string;
   logs: Record<string, unknown>[];
   output(): string;
@@ -240,11 +137,11 @@ interface Server {
 }
 
 function startServer(directory: string, args: readonly string[], env: Record<string, string>, port: number): Server {
-  const child = spawn(process.execPath, args, { cwd: directory, env: baseEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+  const { subprocess, child } = startProcess(process.execPath, args, { cwd: directory, env: baseEnv(env), output: 'pipe' });
   const logs: Record<string, unknown>[] = [];
   let output = '';
   let partial = '';
-  child.stdout.on('data', (chunk: Buffer) => {
+  subprocess.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString('utf8');
     partial += chunk.toString('utf8');
     const lines = partial.split('\n');
@@ -257,7 +154,7 @@ function startServer(directory: string, args: readonly string[], env: Record<str
       }
     }
   });
-  child.stderr.on('data', (chunk: Buffer) => {
+  subprocess.stderr?.on('data', (chunk: Buffer) => {
     output += chunk.toString('utf8');
   });
   const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
@@ -311,7 +208,7 @@ const SECURITY_HEADERS: Record<string, (value: string | null) => boolean> = {
   'referrer-policy': (value) => value === 'no-referrer',
 };
 
-async function checkHttpSurface(proof: Proof, server: Server, variant: Variant): Promise<void> {
+async function checkHttpSurface(proof: Proof, server: Server, variant: VariantFacts): Promise<void> {
   const { base } = server;
   const livez = await request(`${base}/livez`);
   if (livez.status !== 200) proof.fail(`GET /livez answered ${livez.status}, expected 200`);
@@ -325,7 +222,7 @@ async function checkHttpSurface(proof: Proof, server: Server, variant: Variant):
   if (readyz.status !== 200) proof.fail(`GET /readyz answered ${readyz.status}: ${await readyz.text()}`);
   const health = await request(`${base}/health`);
   const healthBody = (await health.json()) as { status?: string; components?: Record<string, { status: string; latencyMs: number }> };
-  const expectedComponents = [...(variant.postgres ? ['database'] : []), ...(variant.redis ? ['redis'] : [])];
+  const expectedComponents = [...(variant.hasPostgres ? ['database'] : []), ...(variant.hasRedis ? ['redis'] : [])];
   if (health.status !== 200 || healthBody.status !== 'ok' || JSON.stringify(Object.keys(healthBody.components ?? {}).sort()) !== JSON.stringify(expectedComponents)) {
     proof.fail(`GET /health: ${health.status} ${JSON.stringify(healthBody)}; expected ok with components ${expectedComponents.join(', ') || '(none)'}`);
   }
@@ -376,14 +273,14 @@ async function checkHttpSurface(proof: Proof, server: Server, variant: Variant):
     /^http_request_duration_seconds_bucket\{le="[\d.]+",method="POST",route="\/api\/v1\/items",status_code="201"\} \d+$/m,
     /^# TYPE nodejs_eventloop_lag_seconds gauge$/m,
     /^# TYPE process_resident_memory_bytes gauge$/m,
-    ...(variant.postgres ? [/^db_pool_connections\{state="idle"\} \d+$/m, /^db_pool_max_connections \d+$/m, /^db_pool_waiting_requests \d+$/m] : []),
-    ...(variant.redis ? [/^redis_connected 1$/m, /^rate_limit_store_errors_total 0$/m] : []),
+    ...(variant.hasPostgres ? [/^db_pool_connections\{state="idle"\} \d+$/m, /^db_pool_max_connections \d+$/m, /^db_pool_waiting_requests \d+$/m] : []),
+    ...(variant.hasRedis ? [/^redis_connected 1$/m, /^rate_limit_store_errors_total 0$/m] : []),
   ];
   for (const pattern of expected) if (!pattern.test(metrics)) proof.fail(`/metrics lacks ${pattern.source}`);
   if (metrics.includes(item.id)) proof.fail('/metrics has a raw URL as a label value');
 }
 
-async function checkDatabaseOutage(proof: Proof, server: Server, postgres: DedicatedPostgres): Promise<void> {
+async function checkDatabaseOutage(proof: Proof, server: Server, postgres: PostgresCluster): Promise<void> {
   const { base } = server;
   const status = async () => (await request(`${base}/readyz`)).status;
   await postgres.stop();
@@ -443,23 +340,23 @@ async function checkGracefulShutdown(proof: Proof, server: Server): Promise<void
 // ---------------------------------------------------------------------------
 
 async function prove(directory: string, context: CheckContext, proof: Proof): Promise<void> {
-  const variant = variantOf(directory);
+  const variant = variantFrom(context.facts);
   if (!(await proof.command('npm install', directory, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], { timeoutMs: 8 * MINUTE }))) return;
   await proof.command('npm run lint', directory, 'npm', ['run', 'lint'], { timeoutMs: 5 * MINUTE });
   await proof.command('npm run typecheck', directory, 'npm', ['run', 'typecheck'], { timeoutMs: 3 * MINUTE });
   await proof.command('npm test (embedded)', directory, 'npm', ['test'], { timeoutMs: 8 * MINUTE });
 
-  if (variant.postgres || variant.redis) {
+  if (variant.hasPostgres || variant.hasRedis) {
     const env: Record<string, string> = {};
-    if (variant.postgres) {
+    if (variant.hasPostgres) {
       if (!context.postgresUrl) proof.fail('npm test against a real PostgreSQL: no PostgreSQL server was provided');
       else {
-        const database = await createDatabase(context.postgresUrl, 'service_proof');
+        const database = await throwawayDatabase(context.postgresUrl, 'service_proof');
         proof.onCleanup(database.drop);
         env.DATABASE_URL = database.url;
       }
     }
-    if (variant.redis) {
+    if (variant.hasRedis) {
       if (!context.redisUrl) proof.fail('npm test against a real Redis: no Redis server was provided');
       else env.REDIS_URL = context.redisUrl;
     }
@@ -479,21 +376,21 @@ async function prove(directory: string, context: CheckContext, proof: Proof): Pr
 
   // The load below comes from one address: the rate limit is raised so every request reaches the handlers.
   const env: Record<string, string> = { NODE_ENV: 'production', HOST: '127.0.0.1', LOG_LEVEL: 'info', SHUTDOWN_DRAIN_MS: String(DRAIN_MS), SHUTDOWN_TIMEOUT_MS: '20000', RATE_LIMIT_MAX: '1000000' };
-  let postgres: DedicatedPostgres | undefined;
-  if (variant.postgres) {
+  let postgres: PostgresCluster | undefined;
+  if (variant.hasPostgres) {
     postgres = await proof.timed('dedicated PostgreSQL', async () => {
-      const server = await DedicatedPostgres.create();
+      const server = await PostgresCluster.create({ user: 'postgres' });
       proof.onCleanup(() => server.destroy());
       await server.start();
       return server;
     });
-    env.DATABASE_URL = postgres.url;
+    env.DATABASE_URL = postgres.url();
     env.DATABASE_CONNECT_TIMEOUT_MS = '2000';
     if (!(await proof.command('node dist/migrate.js', production, process.execPath, ['dist/migrate.js'], { env, timeoutMs: MINUTE }))) return;
     await proof.command('node dist/migrate.js (again: nothing to do)', production, process.execPath, ['dist/migrate.js'], { env, timeoutMs: MINUTE });
   }
-  if (variant.redis && context.redisUrl) env.REDIS_URL = context.redisUrl;
-  const collector = variant.tracing ? await startCollector() : undefined;
+  if (variant.hasRedis && context.redisUrl) env.REDIS_URL = context.redisUrl;
+  const collector = variant.hasTracing ? await startCollector() : undefined;
   if (collector) {
     proof.onCleanup(collector.close);
     env.OTEL_EXPORTER_OTLP_ENDPOINT = collector.endpoint;
@@ -501,7 +398,7 @@ async function prove(directory: string, context: CheckContext, proof: Proof): Pr
 
   const port = await freePort();
   env.PORT = String(port);
-  const args = variant.tracing ? ['--import', './dist/instrumentation.js', 'dist/server.js'] : ['dist/server.js'];
+  const args = variant.hasTracing ? ['--import', './dist/instrumentation.js', 'dist/server.js'] : ['dist/server.js'];
   const server = startServer(production, args, env, port);
   proof.onCleanup(async () => {
     if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
@@ -541,13 +438,14 @@ export async function runServiceProof(directory: string, context: CheckContext):
 }
 
 async function toolVersion(command: string, args: readonly string[]): Promise<string> {
-  const result = await execa(command, args, { reject: false });
-  return result.exitCode === 0 ? result.stdout.trim().split('\n')[0] ?? 'unknown' : 'missing';
+  const result = await run(command, args, { timeoutMs: 60_000 });
+  return result.code === 0 ? result.stdout.trim().split('\n')[0] ?? 'unknown' : 'missing';
 }
 
 export const serviceProofCheck: Check = {
   name: 'service-proof',
   inputs: SERVICE_INPUTS,
+  facts: variantProjection,
   services: ['postgres', 'redis'],
   // Install, lint, typecheck, two test runs, build and the runtime checks: about 3 minutes on 2 cores.
   timeoutMs: 25 * MINUTE,
@@ -568,13 +466,20 @@ if (import.meta.main) {
   }
   const toolsDir = resolve(process.env.SERVICE_PROOF_TOOLS_DIR ?? '.');
   mkdirSync(toolsDir, { recursive: true });
+  // Exactly the files (and facts) the runner would give the check, in a scratch directory.
+  const prepared = prepareDirectRun(serviceProofCheck, directory);
   const context: CheckContext = {
     ...(process.env.SERVICE_PROOF_POSTGRES_URL ? { postgresUrl: process.env.SERVICE_PROOF_POSTGRES_URL } : {}),
     ...(process.env.SERVICE_PROOF_REDIS_URL ? { redisUrl: process.env.SERVICE_PROOF_REDIS_URL } : {}),
     toolsDir,
     log: (message) => process.stderr.write(`${message}\n`),
+    ...prepared.context,
   };
-  const { findings, timings } = await runServiceProof(directory, context);
-  process.stdout.write(`${JSON.stringify({ directory, findings, timings }, null, 2)}\n`);
-  process.exitCode = findings.length === 0 ? 0 : 1;
+  try {
+    const { findings, timings } = await runServiceProof(prepared.directory, context);
+    process.stdout.write(`${JSON.stringify({ directory, facts: context.facts, findings, timings }, null, 2)}\n`);
+    process.exitCode = findings.length === 0 ? 0 : 1;
+  } finally {
+    prepared.remove();
+  }
 }

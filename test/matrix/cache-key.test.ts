@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ResultCache } from '../../matrix/cache.ts';
 import type { Check } from '../../matrix/check.ts';
-import { matchesGlobDot } from '../../matrix/glob.ts';
+import { matchesGlob } from '../../matrix/support/glob.ts';
 import { ContentStore, unitsOf } from '../../matrix/units.ts';
 
 const store = new ContentStore();
@@ -107,11 +107,11 @@ describe('cache key', () => {
 
 describe('globs', () => {
   it('match dot files and dot directories with * and **', () => {
-    expect(matchesGlobDot('.github/workflows/ci.yml', '**/*.yml')).toBe(true);
-    expect(matchesGlobDot('.env.example', '**')).toBe(true);
-    expect(matchesGlobDot('.github/workflows/ci.yml', '.github/**')).toBe(true);
-    expect(matchesGlobDot('.github/workflows/ci.yml', '**/*.yaml')).toBe(false);
-    expect(matchesGlobDot('docs/a.md', '.github/**')).toBe(false);
+    expect(matchesGlob('.github/workflows/ci.yml', '**/*.yml')).toBe(true);
+    expect(matchesGlob('.env.example', '**')).toBe(true);
+    expect(matchesGlob('.github/workflows/ci.yml', '.github/**')).toBe(true);
+    expect(matchesGlob('.github/workflows/ci.yml', '**/*.yaml')).toBe(false);
+    expect(matchesGlob('docs/a.md', '.github/**')).toBe(false);
   });
 });
 

@@ -12,10 +12,12 @@
  * It runs as root inside its own mount namespace (see dockerfile-replay.ts),
  * so every mount disappears with the process.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, closeSync, cpSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, posix } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { matchesGlob } from '../../support/glob.ts';
+import { runSync, startProcess as startSubprocess } from '../../support/process.ts';
 import {
   DockerfileError,
   findStage,
@@ -106,7 +108,7 @@ class ReplayFailure extends Error {
   }
 }
 
-const run = (command: string, args: string[]) => execFileSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+const run = (command: string, args: string[]) => runSync(command, args);
 
 function mountOverlay(layers: string[], target: string, upper?: { upper: string; work: string }): void {
   mkdirSync(target, { recursive: true });
@@ -150,7 +152,11 @@ export function resolveInRoot(root: string, path: string, followLast = true): st
   return join(root, ...current);
 }
 
-/** .dockerignore semantics: patterns in order, `!` re-includes, a match on a parent directory counts. */
+/**
+ * .dockerignore semantics: patterns in order, `!` re-includes, a match on a
+ * parent directory counts. Patterns are matched with the matrix's glob matcher
+ * (support/glob.ts), where, as in Docker's, `*` and `**` match dot-names too.
+ */
 export function dockerignoreMatcher(text: string): (path: string) => boolean {
   const rules = text
     .split(/\r?\n/)
@@ -159,37 +165,14 @@ export function dockerignoreMatcher(text: string): (path: string) => boolean {
     .map((line) => {
       const exclude = !line.startsWith('!');
       const pattern = posix.normalize((exclude ? line : line.slice(1)).trim()).replace(/^\/+|\/+$/g, '');
-      return { exclude, regex: globRegex(pattern) };
+      return { exclude, pattern };
     });
   return (path: string) => {
     const parents = path.split('/').map((_, index, parts) => parts.slice(0, index + 1).join('/'));
     let ignored = false;
-    for (const rule of rules) if (parents.some((candidate) => rule.regex.test(candidate))) ignored = rule.exclude;
+    for (const rule of rules) if (parents.some((candidate) => matchesGlob(candidate, rule.pattern))) ignored = rule.exclude;
     return ignored;
   };
-}
-
-/** A Go filepath.Match pattern (plus `**` across directories) as a regular expression. */
-export function globRegex(pattern: string): RegExp {
-  let source = '';
-  for (let position = 0; position < pattern.length; position++) {
-    const character = pattern[position] as string;
-    if (character === '*' && pattern[position + 1] === '*') {
-      const slash = pattern[position + 2] === '/';
-      source += slash ? '(?:.*/)?' : '.*';
-      position += slash ? 2 : 1;
-    } else if (character === '*') source += '[^/]*';
-    else if (character === '?') source += '[^/]';
-    else if (character === '[') {
-      const end = pattern.indexOf(']', position + 1);
-      if (end === -1) throw new ReplayFailure(`unterminated [ in pattern ${pattern}`, '.dockerignore');
-      source += `[${pattern.slice(position + 1, end).replace(/^\^/, '^').replace(/\\/g, '\\\\')}]`;
-      position = end;
-    } else if (character === '\\' && position + 1 < pattern.length) {
-      source += (pattern[++position] as string).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-    } else source += character.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  }
-  return new RegExp(`^${source}$`);
 }
 
 function walk(root: string, directory = ''): string[] {
@@ -293,7 +276,7 @@ function startProcess(
   writeFileSync(options.logFile, '');
   const log = openSync(options.logFile, 'a');
   try {
-    return spawn('setpriv', [...wrapper, 'unshare', ...unshare, '--', ...argv], { env: options.env, stdio: ['ignore', log, log] });
+    return startSubprocess('setpriv', [...wrapper, 'unshare', ...unshare, '--', ...argv], { env: options.env, output: log }).child;
   } finally {
     closeSync(log);
   }
@@ -499,8 +482,8 @@ function copy(instruction: Instruction, step: StepContext): void {
       const fixed = segments.slice(0, segments.findIndex((segment) => /[*?[]/.test(segment)));
       // Only the directory before the first wildcard is walked.
       const base = source ? resolveInRoot(sourceRoot, `/${fixed.join('/')}`) : join(sourceRoot, ...fixed);
-      const regex = globRegex(segments.slice(fixed.length).join('/'));
-      const found = existsSync(base) ? walk(base).filter((path) => regex.test(path)).map((path) => join(base, path)) : [];
+      const glob = segments.slice(fixed.length).join('/');
+      const found = existsSync(base) ? walk(base).filter((path) => matchesGlob(path, glob)).map((path) => join(base, path)) : [];
       if (found.length === 0) throw new ReplayFailure(`${where}: COPY source ${pattern} matches nothing${source ? ` in stage ${from}` : ' in the build context (is it in .dockerignore?)'}`);
       matches.push(...found);
     } else {
@@ -787,7 +770,7 @@ async function waitHealthy(
     if (context.ids.uid !== 0 || context.ids.gid !== 0) args.push('--setgid', String(context.ids.gid), '--setuid', String(context.ids.uid));
     writeFileSync(probeLog, '');
     const log = openSync(probeLog, 'a');
-    const probe = spawn('setpriv', ['--no-new-privs', 'nsenter', ...args, '--', ...check.command], { env: context.env, stdio: ['ignore', log, log] });
+    const probe = startSubprocess('setpriv', ['--no-new-privs', 'nsenter', ...args, '--', ...check.command], { env: context.env, output: log }).child;
     closeSync(log);
     const timer = setTimeout(() => probe.kill('SIGKILL'), check.timeoutMs);
     const code = await new Promise<number | null>((resolve) => probe.on('exit', (exitCode) => resolve(exitCode)));

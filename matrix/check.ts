@@ -71,6 +71,12 @@ export interface Check {
    */
   presence?: readonly string[];
   /**
+   * Globs of which at least one generated file must match for the check to
+   * apply to a combination (default: any input). For checks that also read
+   * files every project has, such as the Dockerfile beside the manifests.
+   */
+  appliesTo?: readonly string[];
+  /**
    * With `file` granularity: up to this many units share one run(). The run's
    * directory then holds one subdirectory per unit ("0", "1", ...), each laid
    * out as a project, `context.files` names the checked files with their

@@ -108,6 +108,7 @@ export function unitsOf(check: Check, tool: string, files: ReadonlyMap<string, s
   const paths = [...files.keys()].sort();
   const inputs = paths.filter((path) => rolesOf(check, path).input);
   if (inputs.length === 0) return [];
+  if (check.appliesTo && !paths.some((path) => matchesAny(path, check.appliesTo))) return [];
   const granularity = check.granularity ?? 'project';
   const presenceAll = paths.filter((path) => rolesOf(check, path).presence);
   const projection = check.facts ? { facts: check.facts(facts) } : {};

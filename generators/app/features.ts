@@ -5,6 +5,10 @@ import { composeFeature } from '../compose/feature.ts';
 import ContainerGenerator from '../container/index.ts';
 import { containerFeature } from '../container/feature.ts';
 import type { Feature } from '../core/feature.ts';
+import DocsGenerator from '../docs/index.ts';
+import { docsFeature } from '../docs/feature.ts';
+import KubernetesGenerator from '../kubernetes/index.ts';
+import { kubernetesFeature } from '../kubernetes/feature.ts';
 import RepoGenerator from '../repo/index.ts';
 import { repoFeature } from '../repo/feature.ts';
 import ServiceGenerator from '../service/index.ts';
@@ -22,6 +26,8 @@ export interface RegisteredFeature {
 export const features: readonly RegisteredFeature[] = [
   { definition: composeFeature, Generator: ComposeGenerator, path: join(generatorsRoot, 'compose') },
   { definition: containerFeature, Generator: ContainerGenerator, path: join(generatorsRoot, 'container') },
+  { definition: docsFeature, Generator: DocsGenerator, path: join(generatorsRoot, 'docs') },
+  { definition: kubernetesFeature, Generator: KubernetesGenerator, path: join(generatorsRoot, 'kubernetes') },
   { definition: repoFeature, Generator: RepoGenerator, path: join(generatorsRoot, 'repo') },
   { definition: serviceFeature, Generator: ServiceGenerator, path: join(generatorsRoot, 'service') },
 ];

@@ -101,7 +101,7 @@ export const options: readonly OptionDeclaration[] = [
     validate: (value) => projectNameProblems(String(value)),
     positional: true,
     matrix: { samples: ['orders-api'] },
-    features: ['repo', 'service', 'container', 'compose'],
+    features: ['repo', 'service', 'container', 'compose', 'kubernetes', 'docs'],
   },
   {
     name: 'description',
@@ -129,7 +129,7 @@ export const options: readonly OptionDeclaration[] = [
         ? []
         : ['must be lowercase letters, digits and "-" (at most 39 characters), as GitHub and image names allow'],
     matrix: { samples: ['acme'] },
-    features: ['container', 'compose'],
+    features: ['container', 'compose', 'kubernetes'],
   },
   {
     name: 'license',
@@ -162,7 +162,7 @@ export const options: readonly OptionDeclaration[] = [
     ],
     default: 'postgres',
     matrix: { vary: true },
-    features: ['service', 'container', 'compose'],
+    features: ['service', 'container', 'compose', 'kubernetes'],
   },
   {
     name: 'cache',
@@ -203,13 +203,13 @@ export const options: readonly OptionDeclaration[] = [
     help: 'Where the service runs in production.',
     message: 'Deployment target',
     choices: [
-      { value: 'kubernetes', description: 'Kustomize base with staging and production overlays.', planned: 'not generated yet: no manifest is written' },
+      { value: 'kubernetes', description: 'Kustomize base with staging and production overlays.' },
       { value: 'compose', description: 'Docker Compose on a single host behind Caddy with automatic HTTPS.' },
-      { value: 'both', description: 'Kubernetes manifests and the Compose production stack.', planned: 'Kubernetes part not generated yet: only the Compose stack is written' },
+      { value: 'both', description: 'Kubernetes manifests and the Compose production stack.' },
     ],
     default: 'kubernetes',
     matrix: { vary: true },
-    features: ['compose'],
+    features: ['compose', 'kubernetes'],
   },
   {
     name: 'observability',
@@ -310,7 +310,7 @@ export const options: readonly OptionDeclaration[] = [
         ? []
         : ['must be ghcr, dockerhub, or a registry host such as registry.example.com[:port][/path]'],
     matrix: { samples: ['ghcr', 'registry.example.com'] },
-    features: ['container', 'compose'],
+    features: ['container', 'compose', 'kubernetes'],
   },
 ];
 

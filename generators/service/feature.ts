@@ -6,7 +6,7 @@
  */
 import type { Facts } from '../core/facts.ts';
 import type { Feature } from '../core/feature.ts';
-import { commandsSlot, envSlot, gitignoreSlot, packageJsonSlot, readmeSlot, type EnvVar } from '../core/slots.ts';
+import { commandsSlot, envSlot, gitignoreSlot, networkPolicySlot, packageJsonSlot, readmeSlot, type EnvVar, type NetworkPolicyAllow } from '../core/slots.ts';
 import versions from '../core/versions.json' with { type: 'json' };
 
 type NpmPackage = keyof typeof versions.npm;
@@ -146,6 +146,54 @@ function devDependencies(facts: Facts): Record<string, string> {
   };
 }
 
+/**
+ * What the service's pods must reach or be reached by, for the Kubernetes
+ * NetworkPolicy: Prometheus scraping /metrics, and the dependencies chosen
+ * (each in its own Kustomize component).
+ */
+export function networkAllows(facts: Facts): NetworkPolicyAllow[] {
+  const allows: NetworkPolicyAllow[] = [
+    {
+      name: 'ingress-prometheus',
+      direction: 'ingress',
+      peers: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
+      ports: [{ port: facts.appPort, protocol: 'TCP' }],
+      why: `Prometheus in the monitoring namespace scrapes ${facts.paths.metrics}.`,
+    },
+  ];
+  if (postgres(facts)) {
+    allows.push({
+      name: 'egress-postgres',
+      direction: 'egress',
+      kustomization: 'components/postgres',
+      peers: [],
+      ports: [{ port: 5432, protocol: 'TCP' }],
+      why: 'PostgreSQL (DATABASE_URL) on port 5432, wherever it runs; narrow "to" to its address range or namespace.',
+    });
+  }
+  if (redis(facts)) {
+    allows.push({
+      name: 'egress-redis',
+      direction: 'egress',
+      kustomization: 'components/redis',
+      peers: [],
+      ports: [{ port: 6379, protocol: 'TCP' }],
+      why: 'Redis (REDIS_URL) on port 6379; narrow "to" to its address range or namespace.',
+    });
+  }
+  if (tracing(facts)) {
+    allows.push({
+      name: 'egress-otlp',
+      direction: 'egress',
+      kustomization: 'components/otlp',
+      peers: [],
+      ports: [{ port: 4318, protocol: 'TCP' }],
+      why: 'The OpenTelemetry collector (OTEL_EXPORTER_OTLP_ENDPOINT, OTLP over HTTP on port 4318).',
+    });
+  }
+  return allows;
+}
+
 export const serviceFeature: Feature = {
   name: 'service',
   summary: 'The Fastify 5 + TypeScript application: config, health, metrics, CRUD resource, security, graceful shutdown, tests.',
@@ -184,5 +232,6 @@ export const serviceFeature: Feature = {
     ),
     readmeSlot.of({ title: 'Run, test and build', body: part('readme-run.md'), order: 10 }),
     gitignoreSlot.of(...(postgres(facts) ? ['.data/'] : [])),
+    networkPolicySlot.of(...networkAllows(facts)),
   ],
 };

@@ -116,7 +116,12 @@ if [ -f "$HERE/container-tools.sh" ]; then
   PRODREADY_TOOLS_DIR="$TOOLS_DIR" bash "$HERE/container-tools.sh"
 fi
 
-for command in gitleaks kubeconform kube-score actionlint yamllint zizmor hadolint shellcheck initdb postgres redis-server; do
+# Tools for the Kubernetes checks (kustomize, schemas for kubeconform, kyverno, checkov).
+if [ -f "$HERE/kubernetes-tools.sh" ]; then
+  PRODREADY_TOOLS_DIR="$TOOLS_DIR" bash "$HERE/kubernetes-tools.sh"
+fi
+
+for command in gitleaks kubeconform kube-score kyverno checkov actionlint yamllint zizmor hadolint shellcheck initdb postgres redis-server; do
   PATH="$BIN:$PATH" command -v "$command" >/dev/null || { log "$command is not available after install"; exit 1; }
 done
 log "ready: $BIN"

@@ -160,3 +160,38 @@ describe('other deploy targets and documents', () => {
     expect(files.get('docs/adr/README.md')).toContain('| [0001](0001-kustomize-overlays.md) | Deploy to Kubernetes with a Kustomize base and per-environment overlays | accepted |');
   });
 });
+
+describe('the matrix on a broken Kubernetes template', () => {
+  it('fails the combinations that render it, naming the check and the finding', async () => {
+    const { runMatrix } = await import('../matrix/runner.ts');
+    const podSecurity = (await import('../matrix/checks/pod-security.ts')).default;
+    // The bug: the Deployment template loses runAsNonRoot, but only when Redis is chosen.
+    const broken = async (answers: Record<string, unknown>) => {
+      const project = await renderProject(answers);
+      const files = new Map(project.files);
+      if (answers.cache === 'redis') {
+        const path = 'deploy/kubernetes/base/deployment.yaml';
+        files.set(path, (files.get(path) as string).replaceAll(/^\s+runAsNonRoot: true\n/gm, ''));
+      }
+      return { ...project, files };
+    };
+    const report = await runMatrix({
+      filters: ['database=none,ci=none,deploy=kubernetes,observability=false,tracing=false,sentry=false'],
+      checks: [podSecurity],
+      only: ['pod-security'],
+      render: broken,
+      cacheDir: null,
+      outDir: null,
+      log: () => {},
+    });
+    expect(report.verdict).toBe('fail');
+    const failing = report.combinations.filter((combination) => combination.verdict === 'fail').map((combination) => combination.id);
+    const redis = report.combinations.filter((combination) => combination.answers.cache === 'redis').map((combination) => combination.id);
+    expect(failing.sort()).toEqual(redis.sort());
+    expect(redis.length).toBeGreaterThan(0);
+    const failure = report.failures.find((entry) => entry.check === 'pod-security');
+    expect(failure?.combinations.sort()).toEqual(redis.sort());
+    expect(failure?.findings.map((finding) => finding.file)).toContain('deploy/kubernetes/base/deployment.yaml');
+    expect(failure?.findings.some((finding) => /Deployment orders-api/.test(finding.message) && /runAsNonRoot|Running as Non-root/i.test(finding.message))).toBe(true);
+  });
+});

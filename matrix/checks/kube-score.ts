@@ -6,8 +6,8 @@
  *   node matrix/checks/kube-score.ts <project-dir>
  */
 import type { Check, CheckContext, Finding } from '../check.ts';
-import { runTool } from '../check-helpers.ts';
-import { runStandalone } from './container/standalone.ts';
+import { runTool } from '../support/process.ts';
+import { runStandalone } from '../support/direct-run.ts';
 import {
   buildHelperHash,
   findKustomize,

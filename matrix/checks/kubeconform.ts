@@ -10,8 +10,8 @@
  */
 import { join, normalize } from 'node:path';
 import type { Check, CheckContext, Finding } from '../check.ts';
-import { runTool } from '../check-helpers.ts';
-import { runStandalone } from './container/standalone.ts';
+import { runTool } from '../support/process.ts';
+import { runStandalone } from '../support/direct-run.ts';
 import {
   buildHelperHash,
   findKustomize,

@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { Check, CheckContext, Finding } from '../check.ts';
-import { runStandalone } from './container/standalone.ts';
+import { runStandalone } from '../support/direct-run.ts';
 import { buildHelperHash, findKustomize, kubernetesInputs, kubernetesRoot, kustomizationNames, overlaysRoot, renderOverlays } from './kubernetes/build.ts';
 
 /** Deprecated kustomization fields and what replaces each (Kustomize v5 `kustomize edit fix`). */

@@ -13,8 +13,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Check, CheckContext, Finding } from '../check.ts';
-import { runTool } from '../check-helpers.ts';
-import { runStandalone } from './container/standalone.ts';
+import { runTool } from '../support/process.ts';
+import { runStandalone } from '../support/direct-run.ts';
 import {
   buildHelperHash,
   findKustomize,

@@ -6,12 +6,12 @@
  * Not a check (subdirectories of matrix/checks/ are not loaded as checks).
  */
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, normalize, posix } from 'node:path';
 import { parseAllDocuments, parseDocument, stringify } from 'yaml';
 import type { CheckContext, Finding } from '../../check.ts';
-import { runTool } from '../../check-helpers.ts';
+import { runTool } from '../../support/process.ts';
 import versions from '../../../generators/core/versions.json' with { type: 'json' };
 
 export const kubernetesRoot = 'deploy/kubernetes';
@@ -161,9 +161,10 @@ export async function renderOverlays(directory: string, context: CheckContext, k
     cpSync(join(directory, kubernetesRoot), join(work, kubernetesRoot), { recursive: true });
     const overlays: RenderedOverlay[] = [];
     const findings: Finding[] = [];
-    for (const name of names) {
+    const optIn = optInComponents(directory, names);
+    for (const name of [...names, ...optIn.map((component) => addOptInOverlay(work, names.at(-1) as string, component))]) {
       const path = `${overlaysRoot}/${name}`;
-      const file = kustomizationIn(join(directory, path)) as string;
+      const file = kustomizationIn(join(work, path)) as string;
       const kustomization = `${path}/${file}`;
       const traced = traceOrigins(join(work, kustomization));
       const result = await runTool(tool.command, [...tool.args, path], { cwd: work, timeoutMs: 120_000 });
@@ -194,6 +195,36 @@ export async function renderOverlays(directory: string, context: CheckContext, k
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * Components under deploy/kubernetes/components/ that no overlay lists (opt-in
+ * parts such as an ExternalSecret): they are built on top of an overlay so
+ * their objects are validated like the rest.
+ */
+export function optInComponents(directory: string, overlays: readonly string[]): string[] {
+  const root = join(directory, kubernetesRoot, 'components');
+  if (!existsSync(root)) return [];
+  const listed = new Set<string>();
+  for (const overlay of overlays) {
+    const path = join(directory, overlaysRoot, overlay);
+    const file = kustomizationIn(path);
+    if (!file) continue;
+    const document = parseDocument(readFileSync(join(path, file), 'utf8')).toJS() as { components?: string[] } | null;
+    for (const component of document?.components ?? []) listed.add(posix.basename(posix.normalize(component)));
+  }
+  return readdirSync(root, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && kustomizationIn(join(root, entry.name)) !== undefined && !listed.has(entry.name))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+/** Writes, in the scratch copy, an overlay "<overlay>+<component>" that adds the component to an overlay; returns its name. */
+function addOptInOverlay(work: string, overlay: string, component: string): string {
+  const name = `${overlay}+${component}`;
+  mkdirSync(join(work, overlaysRoot, name), { recursive: true });
+  writeFileSync(join(work, overlaysRoot, name, 'kustomization.yaml'), stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [`../${overlay}`], components: [`../../components/${component}`] }));
+  return name;
 }
 
 /** Adds buildMetadata: [originAnnotations] to a kustomization (a scratch copy). False when it already asks for them, or cannot be read. */

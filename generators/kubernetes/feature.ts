@@ -73,6 +73,12 @@ export const ENVIRONMENTS: readonly Environment[] = [
   },
 ];
 
+/** What the kubernetes feature's own components are for (others say it through their NetworkPolicy reasons). */
+const COMPONENT_PURPOSES: Readonly<Record<string, string>> = {
+  migrations: 'the Job that applies database migrations before a rollout.',
+  'external-secrets': 'an ExternalSecret that fills the service\'s Secret from a secret manager.',
+};
+
 /** Components an overlay does not include unless the user opts in (they need an operator in the cluster). */
 const OPT_IN_COMPONENTS = new Set(['external-secrets']);
 
@@ -242,8 +248,9 @@ export function kubernetesFiles(facts: Facts, env: readonly EnvVar[], kustomizat
       files[`${directory}/networkpolicy.yaml`] = manifestYaml(`What the ${component} component allows the service's pods.`, allowPolicy(facts, `${facts.name}-${component}`, rules));
       resources.push('networkpolicy.yaml');
     }
+    const purpose = COMPONENT_PURPOSES[component] ?? `lets the service's pods reach ${rules.map((rule) => rule.why).join(' ')}`;
     files[`${directory}/kustomization.yaml`] = manifestYaml(
-      `Component ${component}${OPT_IN_COMPONENTS.has(component) ? ' (opt-in: add it to an overlay\'s components)' : ''}.`,
+      `Component ${component}${OPT_IN_COMPONENTS.has(component) ? ' (opt-in: add it to an overlay\'s components)' : ''}: ${purpose}`,
       kustomization({ resources }, kustomizations.get(`components/${component}`), 'Component'),
     );
   }

@@ -188,7 +188,7 @@ export function networkAllows(facts: Facts): NetworkPolicyAllow[] {
       kustomization: 'components/otlp',
       peers: [],
       ports: [{ port: 4318, protocol: 'TCP' }],
-      why: 'OpenTelemetry collector (OTEL_EXPORTER_OTLP_ENDPOINT, OTLP over HTTP on port 4318).',
+      why: 'the OpenTelemetry collector (OTEL_EXPORTER_OTLP_ENDPOINT, OTLP over HTTP on port 4318).',
     });
   }
   return allows;

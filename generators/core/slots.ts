@@ -370,7 +370,7 @@ export interface CiJob {
   steps: CiStep[];
   artifacts: { name: string; paths: string[]; expireDays: number; when: 'always' | 'on_success' | 'on_failure' }[];
   caches: { key: string; paths: string[] }[];
-  /** A deployment environment; `approval` makes it wait for a reviewer. */
+  /** A deployment environment; `approval` makes it wait for a reviewer. A name `$INPUT` is the value of that input. */
   environment?: { name: string; url?: string; approval: boolean };
   /** Token scopes the job needs beyond read-only. */
   permissions: Record<string, 'read' | 'write'>;

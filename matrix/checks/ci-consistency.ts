@@ -6,6 +6,8 @@
  * - every `uses:` is pinned to a 40-hex commit SHA with a `# vX.Y.Z` comment
  *   (local `./` workflows aside);
  * - every job and service image is pinned by digest (`@sha256:`);
+ * - every GitHub job has `timeout-minutes`; every GitLab job has `rules:`
+ *   and a `timeout`, and none uses `only:` or `except:`;
  * - every deploy targets something that exists: the Kubernetes overlay each
  *   `scripts/deploy-kubernetes.sh <environment>` names (or each option of the
  *   input it takes), each `kubectl apply -k` path, and compose.production.yaml
@@ -104,6 +106,20 @@ export function pinningFindings(directory: string, jobs: readonly DeclaredJob[])
   return findings;
 }
 
+/** Findings about job keys: time limits everywhere, GitLab `rules:` rather than only/except. */
+export function jobKeyFindings(jobs: readonly DeclaredJob[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const job of jobs) {
+    const missing = (key: string) => findings.push({ file: job.file, message: `job ${job.name}: no ${key}` });
+    if (job.file === '.gitlab-ci.yml') {
+      if (!job.keys.includes('rules')) missing('rules:');
+      if (!job.keys.includes('timeout')) missing('timeout');
+      for (const key of ['only', 'except']) if (job.keys.includes(key)) findings.push({ file: job.file, message: `job ${job.name}: uses ${key}:, which rules: replaces` });
+    } else if (!job.keys.includes('timeout-minutes')) missing('timeout-minutes');
+  }
+  return findings;
+}
+
 /** The provider-neutral job names of a project's CI files (GitHub's security workflow left out). */
 export function neutralJobNames(directory: string): string[] {
   return [...githubJobs(directory).filter((job) => !GITHUB_ONLY_WORKFLOWS.has(job.file)), ...gitlabJobs(directory)].map((job) => job.name).sort();
@@ -149,7 +165,7 @@ export const ciConsistencyCheck: Check = {
     const jobs = [...githubJobs(directory), ...gitlabJobs(directory)];
     if (jobs.length === 0) return [{ message: 'no CI job found in .github/workflows or .gitlab-ci.yml' }];
     context.log(`jobs: ${jobs.map((job) => job.name).join(', ')}`);
-    return [...scriptFindings(directory, jobs), ...pinningFindings(directory, jobs), ...(await jobSetFindings(directory, jobs))];
+    return [...scriptFindings(directory, jobs), ...pinningFindings(directory, jobs), ...jobKeyFindings(jobs), ...(await jobSetFindings(directory, jobs))];
   },
 };
 

@@ -14,6 +14,8 @@ export interface DeclaredJob {
   scripts: string[];
   /** Every container image the job pulls (job image, services). */
   images: string[];
+  /** The job's own keys (timeout-minutes, rules, only, ...). */
+  keys: string[];
   /** Values of `inputs.<name>` options of the file's workflow_dispatch, for jobs started by hand. */
   inputOptions: Record<string, string[]>;
 }
@@ -47,7 +49,7 @@ export function githubJobs(directory: string): DeclaredJob[] {
       else if (isMapping(container) && typeof container.image === 'string') images.push(container.image);
       for (const service of Object.values(isMapping(job.services) ? job.services : {})) if (isMapping(service) && typeof service.image === 'string') images.push(service.image);
       for (const step of steps) if (typeof step.uses === 'string' && step.uses.startsWith('docker://')) images.push(step.uses.slice('docker://'.length));
-      jobs.push({ file, name: id, scripts: steps.flatMap((step) => lines(step.run)), images, inputOptions });
+      jobs.push({ file, name: id, scripts: steps.flatMap((step) => lines(step.run)), images, keys: Object.keys(job), inputOptions });
     }
   }
   return jobs;
@@ -73,6 +75,7 @@ export function gitlabJobs(directory: string): DeclaredJob[] {
       name,
       scripts: [...lines(job.before_script), ...lines(job.script), ...lines(job.after_script)],
       images: [...imageOf(job.image), ...(Array.isArray(job.services) ? job.services.flatMap(imageOf) : []), ...globalImages],
+      keys: Object.keys(job),
       inputOptions,
     });
   }

@@ -46,8 +46,6 @@ function variables(job: CiJob, facts: Facts): Record<string, string> {
   const result: Record<string, string> = { ...job.env, COMMIT_SHA: '$CI_COMMIT_SHA', RELEASE_TAG: '$CI_COMMIT_TAG' };
   if (job.tools?.includes('docker')) {
     Object.assign(result, { DOCKER_HOST: 'tcp://docker:2376', DOCKER_TLS_CERTDIR: '/certs', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs/client' });
-    // Shared GitLab runners have no QEMU binfmt handlers: the image is built for amd64 here.
-    if (result.PLATFORMS) result.PLATFORMS = 'linux/amd64';
   }
   if (job.tools?.includes('cosign') && !job.idToken) {
     const signer = gitlabSigner(facts);
@@ -67,7 +65,10 @@ function beforeScript(job: CiJob, facts: Facts): string[] {
   if (job.tools?.includes('ssh')) {
     lines.push('install -d -m 700 ~/.ssh', 'install -m 600 "$DEPLOY_SSH_KEY" ~/.ssh/id_ed25519', 'install -m 600 "$DEPLOY_KNOWN_HOSTS" ~/.ssh/known_hosts');
   }
-  if (job.tools?.includes('docker')) lines.push('docker buildx create --use --driver docker-container');
+  if (job.tools?.includes('docker')) {
+    // QEMU handlers in the (privileged) Docker daemon, so BuildKit can build the non-native platforms.
+    lines.push(`docker run --privileged --rm ${pinnedImage('binfmt')} --install arm64`, 'docker buildx create --use --driver docker-container');
+  }
   if (job.registryLogin) lines.push(`printf '%s' "$REGISTRY_PASSWORD" | docker login ${facts.registryHost} --username "$REGISTRY_USERNAME" --password-stdin`);
   return lines;
 }

@@ -2,7 +2,9 @@
  * The deploy script CI jobs run, executed against stand-ins for kubectl,
  * kustomize and wget that record their calls: migrations before the rollout,
  * the digest pinned in the overlay, a smoke test, the previous image put back
- * when the rollout fails, and bad arguments refused before anything runs.
+ * when the rollout fails, and bad arguments refused before anything runs; the
+ * Compose deploy over ssh and scp stand-ins: the stack copied, TAG set, the
+ * tag checked against the verified digest, the previous TAG restored.
  * shellcheck (the ci-scripts check) passes the scripts and fails a bad one.
  */
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -112,6 +114,62 @@ describe('scripts/deploy-kubernetes.sh', () => {
     const tag = await deploy(root, ['staging', 'latest']);
     expect(tag).toMatchObject({ code: 2, calls: [] });
     expect(tag.stderr).toContain('Not an image digest: latest');
+  });
+});
+
+describe('scripts/deploy-compose.sh', () => {
+  /** Runs the script with ssh and scp stand-ins: ssh (-o BatchMode=yes host command) logs the remote command and answers the TAG read and the digest lookup. */
+  async function composeDeploy(root: string, args: string[], env: Record<string, string>) {
+    const bin = join(root, '.stub-bin');
+    const ssh = [
+      '#!/bin/sh',
+      'shift 3',
+      'echo "ssh $*" >> "$CALLS"',
+      'case "$*" in',
+      '  *"sed -n"*) echo 1.0.0 ;;',
+      '  *"image inspect"*) echo "$REPO_DIGESTS" ;;',
+      '  *"up -d"*) exit "${UP_STATUS:-0}" ;;',
+      'esac',
+    ].join('\n');
+    writeFileSync(join(bin, 'ssh'), `${ssh}\n`);
+    writeFileSync(join(bin, 'scp'), '#!/bin/sh\necho "scp $*" >> "$CALLS"\n');
+    chmodSync(join(bin, 'ssh'), 0o755);
+    chmodSync(join(bin, 'scp'), 0o755);
+    const calls = join(root, 'compose-calls.log');
+    rmSync(calls, { force: true });
+    const result = await execa('sh', ['scripts/deploy-compose.sh', ...args], {
+      cwd: root,
+      reject: false,
+      extendEnv: false,
+      env: { PATH: `${bin}:/usr/bin:/bin`, CALLS: calls, DEPLOY_HOST: 'deploy@203.0.113.10', DEPLOY_PATH: '/srv/orders-api', ...env },
+    });
+    return { code: result.exitCode, stderr: result.stderr, calls: existsSync(calls) ? readFileSync(calls, 'utf8').trim().split('\n') : [] };
+  }
+  const compose = 'docker compose --env-file .env.production -f compose.production.yaml';
+
+  it('copies the stack, sets TAG, starts it and checks the tag resolves to the verified digest', async () => {
+    const root = await project({ deploy: 'compose', database: 'postgres' });
+    const { code, calls } = await composeDeploy(root, ['1.2.0', DIGEST], { REPO_DIGESTS: `${IMAGE}@${DIGEST}` });
+    expect(code).toBe(0);
+    expect(calls).toEqual([
+      "ssh cd /srv/orders-api && sed -n 's/^TAG=//p' .env.production",
+      'scp -o BatchMode=yes compose.production.yaml Caddyfile deploy@203.0.113.10:/srv/orders-api/',
+      `ssh cd /srv/orders-api && sed -i 's/^TAG=.*/TAG=1.2.0/' .env.production && ${compose} pull app && ${compose} up -d --wait --remove-orphans`,
+      `ssh cd /srv/orders-api && docker image inspect --format '{{join .RepoDigests " "}}' ${IMAGE}:1.2.0`,
+    ]);
+  });
+
+  it('goes back to the previous TAG when the tag resolves to another digest', async () => {
+    const root = await project({ deploy: 'compose', database: 'none' });
+    const { code, calls, stderr } = await composeDeploy(root, ['1.2.0', DIGEST], { REPO_DIGESTS: PREVIOUS });
+    expect(code).toBe(1);
+    expect(stderr).toContain(`Deploy of ${IMAGE}:1.2.0 failed or does not resolve to ${DIGEST}; going back to 1.0.0`);
+    expect(calls.at(-1)).toBe(`ssh cd /srv/orders-api && sed -i 's/^TAG=.*/TAG=1.0.0/' .env.production && ${compose} pull app && ${compose} up -d --wait --remove-orphans`);
+  });
+
+  it('refuses a DEPLOY_PATH that could carry shell syntax to the host', async () => {
+    const root = await project({ deploy: 'compose', database: 'none' });
+    expect(await composeDeploy(root, ['1.2.0', DIGEST], { DEPLOY_PATH: '/srv/x; rm -rf /' })).toMatchObject({ code: 2, calls: [] });
   });
 });
 

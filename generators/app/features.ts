@@ -5,6 +5,10 @@ import { composeFeature } from '../compose/feature.ts';
 import ContainerGenerator from '../container/index.ts';
 import { containerFeature } from '../container/feature.ts';
 import type { Feature } from '../core/feature.ts';
+import GithubActionsGenerator from '../github-actions/index.ts';
+import { githubActionsFeature } from '../github-actions/feature.ts';
+import GitlabCiGenerator from '../gitlab-ci/index.ts';
+import { gitlabCiFeature } from '../gitlab-ci/feature.ts';
 import DocsGenerator from '../docs/index.ts';
 import { docsFeature } from '../docs/feature.ts';
 import KubernetesGenerator from '../kubernetes/index.ts';
@@ -27,6 +31,8 @@ export const features: readonly RegisteredFeature[] = [
   { definition: composeFeature, Generator: ComposeGenerator, path: join(generatorsRoot, 'compose') },
   { definition: containerFeature, Generator: ContainerGenerator, path: join(generatorsRoot, 'container') },
   { definition: docsFeature, Generator: DocsGenerator, path: join(generatorsRoot, 'docs') },
+  { definition: githubActionsFeature, Generator: GithubActionsGenerator, path: join(generatorsRoot, 'github-actions') },
+  { definition: gitlabCiFeature, Generator: GitlabCiGenerator, path: join(generatorsRoot, 'gitlab-ci') },
   { definition: kubernetesFeature, Generator: KubernetesGenerator, path: join(generatorsRoot, 'kubernetes') },
   { definition: repoFeature, Generator: RepoGenerator, path: join(generatorsRoot, 'repo') },
   { definition: serviceFeature, Generator: ServiceGenerator, path: join(generatorsRoot, 'service') },

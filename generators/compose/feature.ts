@@ -11,7 +11,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { parse, stringify } from 'yaml';
 import type { Facts } from '../core/facts.ts';
 import type { Feature } from '../core/feature.ts';
-import { envSlot, readmeSlot, type EnvVar } from '../core/slots.ts';
+import { ciJobsSlot, envSlot, readmeSlot, type EnvVar } from '../core/slots.ts';
+import { composeCiJobs } from './ci-jobs.ts';
 import { pinnedImage } from '../core/versions.ts';
 
 
@@ -275,13 +276,14 @@ export const composeFeature: Feature = {
   name: 'compose',
   summary: 'compose.yaml for development; with --deploy compose|both, compose.production.yaml behind Caddy with automatic HTTPS.',
   applies: () => true,
-  optionalFiles: { Caddyfile: (facts) => facts.deploysWithCompose },
+  optionalFiles: { Caddyfile: (facts) => facts.deploysWithCompose, 'scripts/deploy-compose.sh': (facts) => facts.deploysWithCompose },
   reads: [envSlot],
   contribute: ({ facts, part }) => [
     readmeSlot.of(
       { title: 'Local development with Docker Compose', order: 31, body: part('readme-development.md') },
       ...(facts.deploysWithCompose ? [{ title: 'Production with Docker Compose', order: 32, body: part('readme-production.md') }] : []),
     ),
+    ...(facts.deploysWithCompose ? [ciJobsSlot.of(...composeCiJobs(facts))] : []),
   ],
   files: (facts, assembled) => {
     const env = assembled.get(envSlot);

@@ -101,7 +101,7 @@ export const options: readonly OptionDeclaration[] = [
     validate: (value) => projectNameProblems(String(value)),
     positional: true,
     matrix: { samples: ['orders-api'] },
-    features: ['repo', 'service', 'container', 'compose', 'kubernetes', 'docs'],
+    features: ['repo', 'service', 'container', 'compose', 'kubernetes', 'docs', 'github-actions', 'gitlab-ci'],
   },
   {
     name: 'description',
@@ -129,7 +129,7 @@ export const options: readonly OptionDeclaration[] = [
         ? []
         : ['must be lowercase letters, digits and "-" (at most 39 characters), as GitHub and image names allow'],
     matrix: { samples: ['acme'] },
-    features: ['container', 'compose', 'kubernetes'],
+    features: ['container', 'compose', 'kubernetes', 'github-actions', 'gitlab-ci'],
   },
   {
     name: 'license',
@@ -162,7 +162,7 @@ export const options: readonly OptionDeclaration[] = [
     ],
     default: 'postgres',
     matrix: { vary: true },
-    features: ['service', 'container', 'compose', 'kubernetes'],
+    features: ['service', 'container', 'compose', 'kubernetes', 'github-actions'],
   },
   {
     name: 'cache',
@@ -177,7 +177,7 @@ export const options: readonly OptionDeclaration[] = [
     ],
     default: 'none',
     matrix: { vary: true },
-    features: ['service', 'container', 'compose'],
+    features: ['service', 'container', 'compose', 'github-actions'],
   },
   {
     name: 'ci',
@@ -187,13 +187,13 @@ export const options: readonly OptionDeclaration[] = [
     help: 'CI/CD system for tests, image builds and deployments.',
     message: 'CI/CD',
     choices: [
-      { value: 'github', description: 'GitHub Actions with pinned actions, CodeQL, signed images.', planned: 'not generated yet: no workflow is written' },
-      { value: 'gitlab', description: 'GitLab CI/CD pipeline.', planned: 'not generated yet: no pipeline is written' },
+      { value: 'github', description: 'GitHub Actions with pinned actions, CodeQL, signed images.' },
+      { value: 'gitlab', description: 'GitLab CI/CD pipeline with pinned images, security scanning, signed images.' },
       { value: 'none', description: 'No CI configuration.' },
     ],
     default: 'github',
     matrix: { vary: true },
-    features: ['container'],
+    features: ['container', 'github-actions', 'gitlab-ci'],
   },
   {
     name: 'deploy',
@@ -209,7 +209,7 @@ export const options: readonly OptionDeclaration[] = [
     ],
     default: 'kubernetes',
     matrix: { vary: true },
-    features: ['compose', 'kubernetes'],
+    features: ['compose', 'kubernetes', 'github-actions', 'gitlab-ci'],
   },
   {
     name: 'observability',
@@ -310,7 +310,7 @@ export const options: readonly OptionDeclaration[] = [
         ? []
         : ['must be ghcr, dockerhub, or a registry host such as registry.example.com[:port][/path]'],
     matrix: { samples: ['ghcr', 'registry.example.com'] },
-    features: ['container', 'compose', 'kubernetes'],
+    features: ['container', 'compose', 'kubernetes', 'github-actions', 'gitlab-ci'],
   },
 ];
 

@@ -335,12 +335,22 @@ export interface CiStep {
   env?: Record<string, string>;
 }
 
+/** A tool a job needs on its runner beyond a POSIX shell (Node.js is `node`). */
+export type CiTool = 'docker' | 'cosign' | 'syft' | 'kubectl' | 'ssh';
+
 /**
  * A provider-neutral CI job; the GitHub Actions and GitLab CI features both
- * render every job. Providers add checkout and Node.js set-up themselves.
+ * render every job. Providers add checkout, Node.js set-up, the tools the job
+ * lists and registry login themselves. Steps read the commit as
+ * `$COMMIT_SHA`, a release tag as `$RELEASE_TAG` (empty on branches), the
+ * values of `inputs` under their own names and the outputs of the jobs they
+ * need (`$IMAGE_DIGEST`); a step publishes outputs by appending `KEY=value`
+ * lines to the file `ci-outputs.env`.
  */
 export interface CiJob {
   name: string;
+  /** test: every change; release: main and tags; deploy: after the release; manual: started by hand. */
+  stage?: 'test' | 'release' | 'deploy' | 'manual';
   /** When the job runs. */
   on: { pullRequest?: boolean; main?: boolean; tags?: boolean; schedule?: string; manual?: boolean };
   needs: string[];
@@ -348,10 +358,19 @@ export interface CiJob {
   env: Record<string, string>;
   /** Needs Node.js and `npm ci` first. */
   node: boolean;
+  tools?: CiTool[];
+  /** Logs in to the image registry (push and signature upload). */
+  registryLogin?: boolean;
+  /** Needs an OIDC identity token for keyless signing (audience sigstore). */
+  idToken?: boolean;
+  /** Inputs of a manual job: a choice from `options`, or a value matching `pattern`. */
+  inputs?: { name: string; description: string; options?: string[]; pattern?: string }[];
+  /** Names of the outputs the job publishes in ci-outputs.env. */
+  outputs?: string[];
   steps: CiStep[];
   artifacts: { name: string; paths: string[]; expireDays: number; when: 'always' | 'on_success' | 'on_failure' }[];
   caches: { key: string; paths: string[] }[];
-  /** A deployment environment; `approval` makes it wait for a reviewer. */
+  /** A deployment environment; `approval` makes it wait for a reviewer. A name `$INPUT` is the value of that input. */
   environment?: { name: string; url?: string; approval: boolean };
   /** Token scopes the job needs beyond read-only. */
   permissions: Record<string, 'read' | 'write'>;

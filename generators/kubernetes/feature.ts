@@ -12,6 +12,7 @@ import type { Feature } from '../core/feature.ts';
 import {
   adrsSlot,
   checklistSlot,
+  ciJobsSlot,
   docsSlot,
   envSlot,
   kustomizeSlot,
@@ -23,6 +24,7 @@ import {
   type NetworkPolicyAllow,
 } from '../core/slots.ts';
 import { kubernetesAdr } from './adr.ts';
+import { kubernetesCiJobs } from './ci-jobs.ts';
 import {
   allowPolicy,
   baseAllows,
@@ -291,6 +293,7 @@ export const kubernetesFeature: Feature = {
       { page: 'docs/deployment.md', title: 'Scale', order: 50, body: part('deployment-scale.md') },
     ),
     adrsSlot.of(kubernetesAdr(facts)),
+    ciJobsSlot.of(...kubernetesCiJobs(facts)),
     checklistSlot.of(
       {
         id: 'kubernetes-restricted-pods',

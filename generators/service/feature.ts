@@ -6,7 +6,8 @@
  */
 import type { Facts } from '../core/facts.ts';
 import type { Feature } from '../core/feature.ts';
-import { commandsSlot, envSlot, gitignoreSlot, networkPolicySlot, packageJsonSlot, readmeSlot, type EnvVar, type NetworkPolicyAllow } from '../core/slots.ts';
+import { serviceCiJob } from './ci-job.ts';
+import { ciJobsSlot, commandsSlot, envSlot, gitignoreSlot, networkPolicySlot, packageJsonSlot, readmeSlot, type EnvVar, type NetworkPolicyAllow } from '../core/slots.ts';
 import versions from '../core/versions.json' with { type: 'json' };
 
 type NpmPackage = keyof typeof versions.npm;
@@ -220,6 +221,7 @@ export const serviceFeature: Feature = {
   reads: [envSlot],
   contribute: ({ facts, part }) => [
     packageJsonSlot.of({ scripts: scripts(facts), dependencies: dependencies(facts), devDependencies: devDependencies(facts) }),
+    ciJobsSlot.of(serviceCiJob(facts)),
     envSlot.of(...serviceEnv(facts)),
     commandsSlot.of(
       { script: 'dev', description: `Run the service from source with reload on change${postgres(facts) ? ' (embedded PostgreSQL when DATABASE_URL is unset)' : ''}.` },

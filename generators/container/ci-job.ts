@@ -1,0 +1,63 @@
+/**
+ * The release job as a provider-neutral CI job: a multi-platform image built
+ * with BuildKit and pushed, tagged sha-<commit> (and the version on a v* tag),
+ * signed keyless with cosign on its digest, with an SPDX and a CycloneDX SBOM
+ * from syft attested to the same digest. The digest is the job's output
+ * IMAGE_DIGEST, which every deploy uses.
+ */
+import type { Facts } from '../core/facts.ts';
+import type { CiJob } from '../core/slots.ts';
+
+/** Platforms of the released image. */
+export const IMAGE_PLATFORMS = 'linux/amd64,linux/arm64';
+
+/** The `publish-image` job: runs on main and on v* tags. */
+export function imageCiJob(facts: Facts): CiJob {
+  return {
+    name: 'publish-image',
+    stage: 'release',
+    on: { main: true, tags: true },
+    needs: [],
+    services: [],
+    env: { IMAGE: facts.image, PLATFORMS: IMAGE_PLATFORMS },
+    node: false,
+    tools: ['docker', 'cosign', 'syft'],
+    registryLogin: true,
+    idToken: true,
+    outputs: ['IMAGE_DIGEST'],
+    steps: [
+      {
+        name: 'Build and push the image',
+        run: [
+          'short_sha=$(printf %s "$COMMIT_SHA" | cut -c1-7)',
+          'set -- --tag "$IMAGE:sha-$short_sha"',
+          'if [ -n "$RELEASE_TAG" ]; then',
+          '  version=${RELEASE_TAG#v}',
+          '  set -- "$@" --tag "$IMAGE:$version" --tag "$IMAGE:${version%.*}"',
+          'fi',
+          'docker buildx build --platform "$PLATFORMS" --pull --push --provenance mode=max --label "org.opencontainers.image.revision=$COMMIT_SHA" "$@" .',
+          'digest=$(docker buildx imagetools inspect "$IMAGE:sha-$short_sha" --format "{{json .Manifest.Digest}}" | tr -d \'"\')',
+          'case "$digest" in sha256:*) ;; *) echo "No digest for $IMAGE:sha-$short_sha" >&2; exit 1 ;; esac',
+          'echo "IMAGE_DIGEST=$digest" >> ci-outputs.env',
+        ].join('\n'),
+      },
+      {
+        name: 'Sign the image digest (keyless)',
+        run: ['. ./ci-outputs.env', 'cosign sign --yes "$IMAGE@$IMAGE_DIGEST"'].join('\n'),
+      },
+      {
+        name: 'SBOM (SPDX and CycloneDX), attested to the digest',
+        run: [
+          '. ./ci-outputs.env',
+          'syft scan "registry:$IMAGE@$IMAGE_DIGEST" --output "spdx-json=sbom.spdx.json" --output "cyclonedx-json=sbom.cdx.json"',
+          'cosign attest --yes --type spdxjson --predicate sbom.spdx.json "$IMAGE@$IMAGE_DIGEST"',
+          'cosign attest --yes --type cyclonedx --predicate sbom.cdx.json "$IMAGE@$IMAGE_DIGEST"',
+        ].join('\n'),
+      },
+    ],
+    artifacts: [{ name: 'sbom', paths: ['sbom.spdx.json', 'sbom.cdx.json'], expireDays: 90, when: 'on_success' }],
+    caches: [],
+    permissions: { packages: 'write', 'id-token': 'write' },
+    timeoutMinutes: 45,
+  };
+}

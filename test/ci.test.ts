@@ -1,0 +1,119 @@
+/**
+ * CI/CD as a user sees it: which files each --ci value writes, the same jobs
+ * under both providers for every deploy target, pinned references only, and
+ * the README section, decision record and checklist items that come with it.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parse } from 'yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { renderProject } from '../generators/app/render.ts';
+import versions from '../generators/core/versions.json' with { type: 'json' };
+import { neutralJobNames } from '../matrix/checks/ci-consistency.ts';
+
+const scratch = mkdtempSync(join(tmpdir(), 'ci-test-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+let written = 0;
+function write(files: ReadonlyMap<string, string>): string {
+  const root = join(scratch, String(written++));
+  for (const [path, content] of files) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+  return root;
+}
+
+const ciFiles = (files: ReadonlyMap<string, string>) => [...files.keys()].filter((path) => path.startsWith('.github/') || path.startsWith('.gitlab') || path.startsWith('scripts/ci/')).sort();
+
+describe('--ci', () => {
+  it('github writes the workflows, Dependabot, CODEOWNERS and the templates, and no GitLab pipeline', async () => {
+    const { files } = await renderProject({ name: 'orders-api', ci: 'github', deploy: 'kubernetes' });
+    expect(ciFiles(files)).toEqual([
+      '.github/CODEOWNERS',
+      '.github/ISSUE_TEMPLATE/bug.yml',
+      '.github/ISSUE_TEMPLATE/config.yml',
+      '.github/ISSUE_TEMPLATE/feature.yml',
+      '.github/dependabot.yml',
+      '.github/pull_request_template.md',
+      '.github/release.yml',
+      '.github/workflows/ci.yml',
+      '.github/workflows/deploy.yml',
+      '.github/workflows/release.yml',
+      '.github/workflows/rollback.yml',
+      '.github/workflows/security.yml',
+    ]);
+    expect(files.get('.github/CODEOWNERS')).toContain('/.github/workflows/ @my-org');
+    expect(files.get('README.md')).toContain('## CI/CD');
+  });
+
+  it('gitlab writes .gitlab-ci.yml and its tool installer, and nothing under .github', async () => {
+    const { files } = await renderProject({ name: 'orders-api', ci: 'gitlab', deploy: 'kubernetes' });
+    expect(ciFiles(files)).toEqual(['.gitlab-ci.yml', 'scripts/ci/install-tools.sh']);
+    const pipeline = parse(files.get('.gitlab-ci.yml') as string) as Record<string, Record<string, unknown>>;
+    expect(pipeline['deploy-production']).toMatchObject({ resource_group: 'production', rules: [{ if: '$CI_COMMIT_TAG =~ /^v/', when: 'manual' }] });
+    expect(pipeline['deploy-staging']).toMatchObject({ resource_group: 'staging', rules: [{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }] });
+    expect(pipeline['publish-image']).toMatchObject({ id_tokens: { SIGSTORE_ID_TOKEN: { aud: 'sigstore' } } });
+    expect(files.get('.gitlab-ci.yml')).not.toMatch(/^\s+(only|except):/m);
+  });
+
+  it('none writes no CI file, README section, decision record or checklist item', async () => {
+    const { files } = await renderProject({ name: 'orders-api', ci: 'none' });
+    expect(ciFiles(files)).toEqual([]);
+    expect(files.get('README.md')).not.toContain('## CI/CD');
+    expect([...files.keys()].some((path) => path.includes('ci-cd-supply-chain'))).toBe(false);
+  });
+});
+
+describe('jobs', () => {
+  for (const deploy of ['kubernetes', 'compose', 'both'] as const) {
+    it(`are the same set under GitHub Actions and GitLab CI with --deploy ${deploy}`, async () => {
+      const answers = { name: 'orders-api', deploy, database: 'postgres', cache: 'redis' };
+      const githubJobs = neutralJobNames(write((await renderProject({ ...answers, ci: 'github' })).files));
+      const gitlabJobs = neutralJobNames(write((await renderProject({ ...answers, ci: 'gitlab' })).files));
+      expect(githubJobs).toEqual(gitlabJobs);
+      const expected = {
+        kubernetes: ['ci', 'deploy-production', 'deploy-staging', 'publish-image', 'rollback'],
+        compose: ['ci', 'deploy-production', 'publish-image', 'rollback'],
+        both: ['ci', 'deploy-compose', 'deploy-production', 'deploy-staging', 'publish-image', 'rollback', 'rollback-compose'],
+      }[deploy];
+      expect(githubJobs).toEqual(expected);
+    });
+  }
+
+  it('pin every action to a commit SHA of versions.json with its version, and start from no permissions', async () => {
+    const { files } = await renderProject({ name: 'orders-api', ci: 'github', deploy: 'both' });
+    for (const [path, content] of files) {
+      if (!path.startsWith('.github/workflows/')) continue;
+      expect((parse(content) as { permissions?: unknown }).permissions, path).toEqual({});
+      for (const [, name, sha, version] of content.matchAll(/uses: ([\w-]+\/[\w-]+)[\w/-]*@(\S+) # (\S+)/g)) {
+        expect(versions.actions[name as keyof typeof versions.actions], `${path}: ${name}`).toMatchObject({ sha, version });
+      }
+      expect(content, path).not.toMatch(/uses: (?!\.\/)[^@\n]+@(?![0-9a-f]{40} # v)/);
+    }
+  });
+
+  it('deploy production only through a reviewed environment, one deploy per environment at a time', async () => {
+    const { files } = await renderProject({ name: 'orders-api', ci: 'github', deploy: 'kubernetes' });
+    const deploy = parse(files.get('.github/workflows/deploy.yml') as string) as { jobs: Record<string, Record<string, unknown>> };
+    expect(deploy.jobs['deploy-production']).toMatchObject({
+      if: "startsWith(github.ref, 'refs/tags/v')",
+      environment: { name: 'production', url: 'https://orders-api.example.com' },
+      concurrency: { group: 'deploy-production', 'cancel-in-progress': false },
+    });
+    const steps = (deploy.jobs['deploy-production']?.steps as { name: string; run?: string }[]).map((step) => step.run ?? step.name);
+    expect(steps.slice(-2)).toEqual([
+      'cosign verify "$IMAGE@$IMAGE_DIGEST" --certificate-oidc-issuer "$SIGNER_ISSUER" --certificate-identity-regexp "$SIGNER_IDENTITY" > /dev/null',
+      'sh scripts/deploy-kubernetes.sh production "$IMAGE_DIGEST"',
+    ]);
+  });
+});
+
+describe('decision record and checklist', () => {
+  it('name the provider chosen and the supply-chain controls', async () => {
+    const { files } = await renderProject({ name: 'orders-api', ci: 'gitlab' });
+    const adr = [...files.entries()].find(([path]) => path.startsWith('docs/adr/') && path.endsWith('ci-cd-supply-chain.md'));
+    expect(adr?.[1]).toContain('Build, sign and deploy Orders API with GitLab CI/CD');
+  });
+});

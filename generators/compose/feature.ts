@@ -11,7 +11,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { parse, stringify } from 'yaml';
 import type { Facts } from '../core/facts.ts';
 import type { Feature } from '../core/feature.ts';
-import { envSlot, readmeSlot, type EnvVar } from '../core/slots.ts';
+import { adrsSlot, docsSlot, envSlot, readmeSlot, type EnvVar } from '../core/slots.ts';
+import { composeAdr } from './adr.ts';
 import { pinnedImage } from '../core/versions.ts';
 
 
@@ -282,6 +283,17 @@ export const composeFeature: Feature = {
       { title: 'Local development with Docker Compose', order: 31, body: part('readme-development.md') },
       ...(facts.deploysWithCompose ? [{ title: 'Production with Docker Compose', order: 32, body: part('readme-production.md') }] : []),
     ),
+    ...(facts.deploysWithCompose
+      ? [
+          adrsSlot.of(composeAdr(facts)),
+          docsSlot.of({
+            page: 'docs/security-checklist.md',
+            title: 'Go-live: Docker Compose',
+            order: 20,
+            body: '- `DOMAIN` in `.env.production`: the public host name Caddy obtains a certificate for.\n- `ACME_EMAIL` in `.env.production`: the address the certificate authority writes to about expiring or revoked certificates.\n- `TAG` in `.env.production`: the released image tag to run.',
+          }),
+        ]
+      : []),
   ],
   files: (facts, assembled) => {
     const env = assembled.get(envSlot);

@@ -284,6 +284,16 @@ export const kubernetesFeature: Feature = {
       { page: 'docs/deployment.md', title: 'Scale', order: 50, body: part('deployment-scale.md') },
     ),
     adrsSlot.of(kubernetesAdr(facts)),
+    docsSlot.of({
+      page: 'docs/security-checklist.md',
+      title: 'Go-live: Kubernetes',
+      order: 10,
+      body: [
+        ...ENVIRONMENTS.map((environment) => `- The host \`${environment.host(facts)}\` in [\`${ROOT}/overlays/${environment.name}/ingress.yaml\`](../${ROOT}/overlays/${environment.name}/ingress.yaml) (rule and TLS host): your ${environment.name} host name.`),
+        `- The Secret \`${facts.name}-secrets\` in the \`${facts.namespace}\` namespace of each cluster, with the variables of "Go-live: secrets" above (or the External Secrets component and its ClusterSecretStore).`,
+        `- The cert-manager ClusterIssuers ${ENVIRONMENTS.map((environment) => `\`${environment.clusterIssuer}\``).join(' and ')} the overlays name.`,
+      ].join('\n'),
+    }),
     checklistSlot.of(
       {
         id: 'kubernetes-restricted-pods',

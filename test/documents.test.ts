@@ -1,0 +1,85 @@
+/**
+ * Project documents as a user reads them: the decision records of exactly the
+ * chosen options, the security checklist, the open-source files and the load
+ * tests, proven with the markdownlint and documents-consistency checks.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { renderProject } from '../generators/app/render.ts';
+import documentsConsistency, { adrFindings } from '../matrix/checks/documents-consistency.ts';
+import markdownlint from '../matrix/checks/markdownlint.ts';
+
+const scratch = mkdtempSync(join(tmpdir(), 'documents-test-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+async function write(variant: Record<string, unknown>, name: string): Promise<{ root: string; files: Map<string, string> }> {
+  const { files } = await renderProject({ name: 'orders-api', owner: 'acme', ...variant });
+  const root = join(scratch, name);
+  for (const [path, content] of files) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+  return { root, files };
+}
+
+const context = (files: string[]) => ({ toolsDir: scratch, log: () => {}, files });
+
+describe('project documents', () => {
+  it('writes a decision record for each chosen option and none for the others', async () => {
+    const full = await write({ database: 'postgres', cache: 'redis', sentry: true, tracing: true, deploy: 'both', license: 'Apache-2.0' }, 'full');
+    const adrs = [...full.files.keys()].filter((path) => path.startsWith('docs/adr/0'));
+    expect(adrs).toEqual([
+      'docs/adr/0001-nodejs-fastify-typescript.md',
+      'docs/adr/0002-postgresql-with-sql-migrations.md',
+      'docs/adr/0003-redis-rate-limit-store.md',
+      'docs/adr/0004-sentry-error-tracking.md',
+      'docs/adr/0005-opentelemetry-tracing.md',
+      'docs/adr/0006-compose-with-caddy.md',
+      'docs/adr/0007-license.md',
+      'docs/adr/0008-kustomize-overlays.md',
+    ]);
+    const lean = await write({ database: 'none', cache: 'none', sentry: false, tracing: false, deploy: 'kubernetes', license: 'UNLICENSED', loadTest: false }, 'lean');
+    expect([...lean.files.keys()].filter((path) => path.startsWith('docs/adr/0'))).toEqual([
+      'docs/adr/0001-nodejs-fastify-typescript.md',
+      'docs/adr/0002-in-memory-store.md',
+      'docs/adr/0003-license.md',
+      'docs/adr/0004-kustomize-overlays.md',
+    ]);
+    expect(lean.files.get('CONTRIBUTING.md')).toContain('is proprietary software of its owners');
+    expect(lean.files.has('load-tests/load.js')).toBe(false);
+    expect(full.files.get('CODE_OF_CONDUCT.md')).toContain('[acme](https://github.com/acme)');
+    expect(full.files.get('CHANGELOG.md')).toContain('## [Unreleased]');
+  });
+
+  it('lists the missing authentication as open manual items and every go-live value', async () => {
+    const { files } = await write({ deploy: 'both', cache: 'redis' }, 'checklist');
+    const checklist = files.get('docs/security-checklist.md') ?? '';
+    expect(checklist).toContain('## A01:2025 Broken Access Control');
+    expect(checklist).toMatch(/- \[ \] The API has no authorization yet/);
+    expect(checklist).toMatch(/- \[ \] No authentication mechanism exists yet/);
+    expect(checklist).toContain('[`deploy/kubernetes/overlays/production/ingress.yaml`](../deploy/kubernetes/overlays/production/ingress.yaml)');
+    expect(checklist).toContain('- `REDIS_URL`:');
+    expect(checklist).toContain('- `ACME_EMAIL` in `.env.production`');
+  });
+
+  it('passes markdownlint and documents-consistency on every Markdown file, and both fail on broken samples', async () => {
+    const { root, files } = await write({ deploy: 'both', cache: 'redis', sentry: true, tracing: true }, 'checks');
+    const markdown = [...files.keys()].filter((path) => path.endsWith('.md'));
+    expect(await markdownlint.run(root, context(markdown))).toEqual([]);
+    expect(await documentsConsistency.run(root, context(markdown))).toEqual([]);
+
+    writeFileSync(join(root, 'docs/bad.md'), '# Title\n## No blank line\n* star\n');
+    const lint = await markdownlint.run(root, context(['docs/bad.md']));
+    expect(lint.map((finding) => finding.message)).toContain('line 3: MD004/ul-style Unordered list style [Expected: dash; Actual: asterisk]');
+
+    rmSync(join(root, 'src/errors.ts'));
+    rmSync(join(root, 'docs/adr/0003-redis-rate-limit-store.md'));
+    const consistency = await documentsConsistency.run(root, context(markdown));
+    expect(consistency.map((finding) => finding.message)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/src\/errors\.ts is not generated$/), expect.stringMatching(/^lists 0001-.*0003-redis-rate-limit-store\.md/)]),
+    );
+    expect(adrFindings('x.md', '---\nstatus: accepted\n---\n\n# T\n\n## Considered Options\n\n- One\n')).toContainEqual({ file: 'x.md', message: 'fewer than two considered options' });
+  });
+});

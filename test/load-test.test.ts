@@ -25,7 +25,7 @@ describe('load tests', () => {
     expect([...files.keys()].filter((path) => path.startsWith('load-tests/'))).toEqual(['load-tests/lib.js', 'load-tests/load.js', 'load-tests/smoke.js', 'load-tests/stress.js']);
     expect(files.get('load-tests/lib.js')).toContain("http_req_duration: [`p(95)<${numberFromEnv('P95_MS', 500)}`]");
     expect(files.get('docs/performance.md')).toContain('## Baseline');
-    expect(files.get('.gitignore')).toContain('load-tests/results/');
+    expect(files.get('.gitignore')).toContain('load-tests/*-summary.json');
     expect(await k6Scripts.run(scratch, context)).toEqual([]);
 
     const lib = join(scratch, 'load-tests/lib.js');

@@ -11,7 +11,7 @@ export const loadTestFeature: Feature = {
   summary: 'k6 smoke, load and stress scripts with p95 and error-rate thresholds, and docs/performance.md.',
   applies: (facts) => facts.hasLoadTest,
   contribute: ({ part }) => [
-    gitignoreSlot.of('load-tests/results/'),
+    gitignoreSlot.of('load-tests/*-summary.json'),
     docsSlot.of(
       { page: 'docs/performance.md', title: 'Run the load tests', order: 10, body: part('performance-local.md') },
       { page: 'docs/performance.md', title: 'In CI', order: 20, body: part('performance-ci.md') },

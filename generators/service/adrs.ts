@@ -22,13 +22,13 @@ function runtimeAdr(facts: Facts): Adr {
       'Long-term support and security fixes for the runtime.',
       'Request validation and response serialization from one schema per route.',
       'Low per-request overhead and first-class structured logging.',
-      'Type checking in CI for sources and tests.',
+      'Static type checking of sources and tests.',
     ],
     options: [
       {
         title: `Node.js ${node} with Fastify ${fastify} and TypeScript`,
         pros: [
-          'JSON schemas per route validate input, strip nothing silently and generate the OpenAPI document.',
+          'JSON schemas per route validate input (unknown fields are rejected, not stripped) and generate the OpenAPI document.',
           'Pino logging, hooks and plugin encapsulation are built in.',
           `Node.js ${node} runs TypeScript sources directly by type stripping, so development needs no build step.`,
         ],
@@ -53,7 +53,7 @@ function runtimeAdr(facts: Facts): Adr {
       good: ['Invalid requests are rejected with 400 before a handler runs.', '`/openapi.json` always matches the routes.'],
       bad: [`Upgrading across Node.js or Fastify majors is a planned change; \`.nvmrc\` and \`engines\` pin the runtime.`],
     },
-    confirmation: '`npm run typecheck`, `npm run lint` and `npm test` run in CI; the container image pins the Node.js base image by digest.',
+    confirmation: '`npm run typecheck`, `npm run lint` and `npm test` pass before every merge; `.nvmrc`, `engines` and the digest-pinned base image of the Dockerfile name the same Node.js major.',
   };
 }
 

@@ -48,6 +48,9 @@ describe('project documents', () => {
       'docs/adr/0004-kustomize-overlays.md',
     ]);
     expect(lean.files.get('CONTRIBUTING.md')).toContain('is proprietary software of its owners');
+    expect(lean.files.get('SECURITY.md')).toContain('write directly to the maintainers of [acme](https://github.com/acme)');
+    expect(full.files.get('SECURITY.md')).toContain('[private vulnerability reporting](https://github.com/acme/orders-api/security/advisories/new)');
+    expect(full.files.get('README.md')).toContain('- [docs/security-checklist.md](docs/security-checklist.md)');
     expect(lean.files.has('load-tests/load.js')).toBe(false);
     expect(full.files.get('CODE_OF_CONDUCT.md')).toContain('[acme](https://github.com/acme)');
     expect(full.files.get('CHANGELOG.md')).toContain('## [Unreleased]');

@@ -4,7 +4,7 @@
  * docs/performance.md on running them and keeping a baseline.
  */
 import type { Feature } from '../core/feature.ts';
-import { docsSlot, gitignoreSlot } from '../core/slots.ts';
+import { docsSlot, gitignoreSlot, readmeSlot } from '../core/slots.ts';
 
 export const loadTestFeature: Feature = {
   name: 'load-test',
@@ -12,6 +12,7 @@ export const loadTestFeature: Feature = {
   applies: (facts) => facts.hasLoadTest,
   contribute: ({ part }) => [
     gitignoreSlot.of('load-tests/*-summary.json'),
+    readmeSlot.of({ title: 'Load tests', order: 45, body: part('readme-load-tests.md') }),
     docsSlot.of(
       { page: 'docs/performance.md', title: 'Run the load tests', order: 10, body: part('performance-local.md') },
       { page: 'docs/performance.md', title: 'In CI', order: 20, body: part('performance-ci.md') },

@@ -63,6 +63,7 @@ export const repoFeature: Feature = {
       { script: 'format:check', description: 'Check formatting (CI runs this).' },
     ),
     gitignoreSlot.of('node_modules/', 'dist/', 'coverage/', '.env', '.env.*', '!.env.example', '*.log', '.DS_Store'),
+    readmeSlot.of({ title: 'Project documents', order: 90, body: part('readme-documents.md') }),
     adrsSlot.of(licenseAdr(facts)),
     docsSlot.of({
       page: 'docs/security-checklist.md',

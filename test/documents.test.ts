@@ -29,24 +29,19 @@ const context = (files: string[]) => ({ toolsDir: scratch, log: () => {}, files 
 describe('project documents', () => {
   it('writes a decision record for each chosen option and none for the others', async () => {
     const full = await write({ database: 'postgres', cache: 'redis', sentry: true, tracing: true, deploy: 'both', license: 'Apache-2.0' }, 'full');
-    const adrs = [...full.files.keys()].filter((path) => path.startsWith('docs/adr/0'));
-    expect(adrs).toEqual([
-      'docs/adr/0001-nodejs-fastify-typescript.md',
-      'docs/adr/0002-postgresql-with-sql-migrations.md',
-      'docs/adr/0003-redis-rate-limit-store.md',
-      'docs/adr/0004-sentry-error-tracking.md',
-      'docs/adr/0005-opentelemetry-tracing.md',
-      'docs/adr/0006-compose-with-caddy.md',
-      'docs/adr/0007-license.md',
-      'docs/adr/0008-kustomize-overlays.md',
-    ]);
     const lean = await write({ database: 'none', cache: 'none', sentry: false, tracing: false, deploy: 'kubernetes', license: 'UNLICENSED', loadTest: false }, 'lean');
-    expect([...lean.files.keys()].filter((path) => path.startsWith('docs/adr/0'))).toEqual([
-      'docs/adr/0001-nodejs-fastify-typescript.md',
-      'docs/adr/0002-in-memory-store.md',
-      'docs/adr/0003-license.md',
-      'docs/adr/0004-kustomize-overlays.md',
-    ]);
+    const records = (files: Map<string, string>) => [...files.keys()].filter((path) => /^docs\/adr\/\d{4}-/.test(path));
+    const slugs = (files: Map<string, string>) => records(files).map((path) => path.replace(/^docs\/adr\/\d{4}-(.*)\.md$/, '$1'));
+    const chosenFull = ['nodejs-fastify-typescript', 'postgresql-with-sql-migrations', 'redis-rate-limit-store', 'sentry-error-tracking', 'opentelemetry-tracing', 'compose-with-caddy', 'license', 'kustomize-overlays'];
+    // In index order (other features' records may sit between these).
+    expect(slugs(full.files).filter((slug) => chosenFull.includes(slug))).toEqual(chosenFull);
+    expect(slugs(lean.files)).toEqual(expect.arrayContaining(['nodejs-fastify-typescript', 'in-memory-store', 'license', 'kustomize-overlays']));
+    for (const notChosen of ['postgresql-with-sql-migrations', 'redis-rate-limit-store', 'sentry-error-tracking', 'opentelemetry-tracing', 'compose-with-caddy']) expect(slugs(lean.files)).not.toContain(notChosen);
+    expect(slugs(full.files)).not.toContain('in-memory-store');
+    // Numbered 0001, 0002, ... without gaps.
+    for (const files of [full.files, lean.files]) expect(records(files).map((path) => path.slice(9, 13))).toEqual(records(files).map((_, index) => String(index + 1).padStart(4, '0')));
+    expect(lean.files.get(records(lean.files).find((path) => path.endsWith('-nodejs-fastify-typescript.md')) as string)).toContain('# Build the service on Node.js 24, Fastify 5 and TypeScript');
+    expect(full.files.get(records(full.files).find((path) => path.endsWith('-license.md')) as string)).toContain('Chosen option: "Apache-2.0"');
     expect(lean.files.get('CONTRIBUTING.md')).toContain('is proprietary software of its owners');
     expect(lean.files.get('SECURITY.md')).toContain('write directly to the maintainers of [acme](https://github.com/acme)');
     expect(full.files.get('SECURITY.md')).toContain('[private vulnerability reporting](https://github.com/acme/orders-api/security/advisories/new)');
@@ -78,10 +73,11 @@ describe('project documents', () => {
     expect(lint.map((finding) => finding.message)).toContain('line 3: MD004/ul-style Unordered list style [Expected: dash; Actual: asterisk]');
 
     rmSync(join(root, 'src/errors.ts'));
-    rmSync(join(root, 'docs/adr/0003-redis-rate-limit-store.md'));
+    const redisRecord = [...files.keys()].find((path) => /^docs\/adr\/\d{4}-redis-rate-limit-store\.md$/.test(path)) as string;
+    rmSync(join(root, redisRecord));
     const consistency = await documentsConsistency.run(root, context(markdown));
     expect(consistency.map((finding) => finding.message)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/src\/errors\.ts is not generated$/), expect.stringMatching(/^lists 0001-.*0003-redis-rate-limit-store\.md/)]),
+      expect.arrayContaining([expect.stringMatching(/src\/errors\.ts is not generated$/), expect.stringMatching(/^lists 0001-.*-redis-rate-limit-store\.md.*; the ADR files are /)]),
     );
     expect(adrFindings('x.md', '---\nstatus: accepted\n---\n\n# T\n\n## Considered Options\n\n- One\n')).toContainEqual({ file: 'x.md', message: 'fewer than two considered options' });
   });

@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderProject } from '../generators/app/render.ts';
+import type { Facts } from '../generators/core/facts.ts';
+import type { ChecklistItem } from '../generators/core/slots.ts';
+import { renderSecurityChecklist } from '../generators/docs/feature.ts';
 import documentsConsistency, { adrFindings } from '../matrix/checks/documents-consistency.ts';
 import markdownlint from '../matrix/checks/markdownlint.ts';
 
@@ -60,6 +63,13 @@ describe('project documents', () => {
     expect(checklist).toContain('[`deploy/kubernetes/overlays/production/ingress.yaml`](../deploy/kubernetes/overlays/production/ingress.yaml)');
     expect(checklist).toContain('- `REDIS_URL`:');
     expect(checklist).toContain('- `ACME_EMAIL` in `.env.production`');
+  });
+
+  it('refuses a checklist item that cites an ASVS id outside levels 1 and 2', () => {
+    const facts = { title: 'Orders API' } as Facts;
+    const item: ChecklistItem = { id: 'x', category: 'A05', asvs: ['V1.2.10'], text: 'CSV export is escaped.', implementedBy: { file: 'src/app.ts' } };
+    expect(() => renderSecurityChecklist(facts, [item], [], [])).toThrow('Checklist item x cites V1.2.10, which generators/docs/asvs.ts does not list as an ASVS 5.0 level 1 or 2 requirement');
+    expect(renderSecurityChecklist(facts, [{ ...item, asvs: ['V1.2.4'] }], [], [])).toContain('- [x] CSV export is escaped. (ASVS V1.2.4; implemented in [`src/app.ts`](../src/app.ts))');
   });
 
   it('passes markdownlint and documents-consistency on every Markdown file, and both fail on broken samples', async () => {

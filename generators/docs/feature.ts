@@ -5,6 +5,7 @@
  */
 import type { Feature } from '../core/feature.ts';
 import type { Facts } from '../core/facts.ts';
+import { ASVS_LEVEL_2 } from './asvs.ts';
 import { adrsSlot, checklistSlot, docsSlot, envSlot, type Adr, type ChecklistItem, type DocSection, type EnvVar, type OwaspTop10Category } from '../core/slots.ts';
 
 /** Pages features may contribute sections to, with their title and opening paragraph. */
@@ -123,9 +124,11 @@ function renderPage(page: string, sections: readonly DocSection[]): string {
 
 /** One checklist line: done items link the file that implements them (relative to docs/), manual ones name who does them. */
 function checklistLine(item: ChecklistItem): string {
-  const asvs = `ASVS ${item.asvs.join(', ')}`;
-  if ('file' in item.implementedBy) return `- [x] ${item.text} (${asvs}; implemented in [\`${item.implementedBy.file}\`](../${item.implementedBy.file}))`;
-  return `- [ ] ${item.text} (${asvs}; manual step for ${item.implementedBy.manual})`;
+  const unknown = item.asvs.filter((id) => !(id in ASVS_LEVEL_2));
+  if (unknown.length > 0) throw new Error(`Checklist item ${item.id} cites ${unknown.join(', ')}, which generators/docs/asvs.ts does not list as an ASVS 5.0 level 1 or 2 requirement`);
+  const asvs = item.asvs.length > 0 ? `ASVS ${item.asvs.join(', ')}; ` : '';
+  if ('file' in item.implementedBy) return `- [x] ${item.text} (${asvs}implemented in [\`${item.implementedBy.file}\`](../${item.implementedBy.file}))`;
+  return `- [ ] ${item.text} (${asvs}manual step for ${item.implementedBy.manual})`;
 }
 
 /**

@@ -12,7 +12,7 @@ export function serviceChecklist(facts: Facts): ChecklistItem[] {
     {
       id: 'service-no-authentication',
       category: 'A01',
-      asvs: ['V8.1.1', 'V8.2.1'],
+      asvs: ['V8.2.1', 'V8.2.2'],
       text: 'The API has no authorization yet: every client may list, create, change and delete items. Decide who may call each route and enforce it on the server before the service holds data that is not public.',
       implementedBy: { manual: 'the service owners, before the first release that stores non-public data' },
     },
@@ -33,14 +33,14 @@ export function serviceChecklist(facts: Facts): ChecklistItem[] {
     {
       id: 'service-config-validation',
       category: 'A02',
-      asvs: ['V13.3.1'],
-      text: 'Configuration and secrets are read only from the environment (never from the source tree) and validated with zod at start-up; an invalid or missing value stops the process with a message naming the variable.',
+      asvs: ['V13.4.2'],
+      text: 'Configuration is read only from the environment and validated with zod at start-up; an invalid or missing value stops the process with a message naming the variable. NODE_ENV defaults to production, which keeps error details out of responses.',
       implementedBy: { file: 'src/config.ts' },
     },
     {
       id: 'service-pinned-dependencies',
       category: 'A03',
-      asvs: ['V15.2.4'],
+      asvs: ['V15.1.2'],
       text: 'Every dependency is pinned to an exact version in package.json; package-lock.json records the integrity hash of each package and `npm ci` installs exactly that.',
       implementedBy: { file: 'package.json' },
     },
@@ -63,7 +63,7 @@ export function serviceChecklist(facts: Facts): ChecklistItem[] {
     {
       id: 'service-strict-request-schemas',
       category: 'A05',
-      asvs: ['V2.2.1', 'V4.1.1'],
+      asvs: ['V2.2.1', 'V2.2.2'],
       text: 'Every route validates its parameters, query and body against a JSON schema with additionalProperties: false and length limits; invalid input is rejected with 400 before the handler runs.',
       implementedBy: { file: 'src/items/routes.ts' },
     },
@@ -77,15 +77,15 @@ export function serviceChecklist(facts: Facts): ChecklistItem[] {
     {
       id: 'service-no-authentication-mechanism',
       category: 'A07',
-      asvs: ['V6.1.1', 'V6.3.1'],
+      asvs: ['V6.3.3'],
       text: 'No authentication mechanism exists yet. Add one (an OAuth 2.0 / OpenID Connect access token checked on every request, or mutual TLS between services) before exposing the API beyond trusted networks.',
       implementedBy: { manual: 'the service owners, together with whoever runs the identity provider' },
     },
     {
       id: 'service-log-redaction',
       category: 'A09',
-      asvs: ['V16.2.5', 'V14.2.4'],
-      text: 'Structured JSON logs with a request id on every line; Authorization, Cookie, Set-Cookie and API-key headers are redacted before a line is written.',
+      asvs: ['V16.2.1', 'V16.2.5'],
+      text: 'Structured JSON logs with time, level and, for request logs, the request id; Authorization, Cookie, Set-Cookie and API-key headers are redacted before a line is written.',
       implementedBy: { file: 'src/logger.ts' },
     },
     {

@@ -11,7 +11,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { parse, stringify } from 'yaml';
 import type { Facts } from '../core/facts.ts';
 import type { Feature } from '../core/feature.ts';
-import { adrsSlot, docsSlot, envSlot, readmeSlot, type EnvVar } from '../core/slots.ts';
+import { adrsSlot, checklistSlot, docsSlot, envSlot, readmeSlot, type EnvVar } from '../core/slots.ts';
 import { composeAdr } from './adr.ts';
 import { pinnedImage } from '../core/versions.ts';
 
@@ -286,6 +286,22 @@ export const composeFeature: Feature = {
     ...(facts.deploysWithCompose
       ? [
           adrsSlot.of(composeAdr(facts)),
+          checklistSlot.of(
+            {
+              id: 'compose-https-edge',
+              category: 'A04',
+              asvs: ['V12.2.1', 'V12.2.2'],
+              text: 'Caddy serves HTTPS only, with publicly trusted certificates it obtains and renews itself, redirects HTTP to HTTPS and keeps /metrics off the internet.',
+              implementedBy: { file: 'Caddyfile' },
+            },
+            {
+              id: 'compose-hardened-services',
+              category: 'A02',
+              asvs: ['V13.2.2'],
+              text: 'In production every service runs with a read-only root filesystem, all Linux capabilities dropped and no-new-privileges; only Caddy publishes ports.',
+              implementedBy: { file: 'compose.production.yaml' },
+            },
+          ),
           docsSlot.of({
             page: 'docs/security-checklist.md',
             title: 'Go-live: Docker Compose',

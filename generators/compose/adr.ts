@@ -32,6 +32,6 @@ export function composeAdr(facts: Facts): Adr {
       good: ['`docker compose --env-file .env.production -f compose.production.yaml up -d --wait` deploys and waits for health checks.'],
       bad: ['Availability is that of one host; back up its volumes and keep the image tag of the previous release for rollbacks.'],
     },
-    confirmation: 'Both compose files are checked against the Compose Specification schema and with `docker compose config`, and the Caddyfile with `caddy adapt --validate`, before every release of the generator that wrote them; `docker compose config` is the check to run after editing them.',
+    confirmation: '`docker compose --env-file .env.production -f compose.production.yaml config --quiet` validates the stack and `caddy validate --config Caddyfile --adapter caddyfile` (with DOMAIN and ACME_EMAIL set) the proxy; run both after every change to either file.',
   };
 }

@@ -90,7 +90,7 @@ function postgresAdr(facts: Facts): Adr {
       good: ['Every query is parameterised; the database enforces unique names.', '`npm run migrate` (and `node dist/migrate.js` in production) applies pending migrations before a rollout.'],
       bad: ['A migration that breaks the running version needs the expand-and-contract pattern over two releases.'],
     },
-    confirmation: 'The migrator and repository tests run against PostgreSQL in `npm test`; applied migrations are listed in the migrations table.',
+    confirmation: 'The migrator and database tests in `npm test` run against PostgreSQL (an embedded server when DATABASE_URL is unset); applied migrations are recorded in the migrations table.',
   };
 }
 
@@ -134,7 +134,7 @@ function redisAdr(facts: Facts): Adr {
     options: [
       {
         title: 'Redis with an atomic Lua counter',
-        pros: ['One round trip per request; counters expire by themselves.', 'Readiness reports Redis, so a broken store is visible.'],
+        pros: ['One round trip per request; counters expire by themselves.', '`/health` reports Redis, so a broken store is visible.'],
         cons: ['One more stateful component to run and secure.'],
       },
       {
@@ -151,9 +151,9 @@ function redisAdr(facts: Facts): Adr {
     outcome: { chosen: 'Redis with an atomic Lua counter', because: 'it keeps one limit per client whatever the number of replicas, with one atomic round trip per request.' },
     consequences: {
       good: ['RATE_LIMIT_MAX means the same with one replica or ten.'],
-      bad: ['Redis must be reachable (REDIS_URL, a secret) and is part of the readiness check.'],
+      bad: ['REDIS_URL is a secret to provision per environment.', 'While Redis is unreachable the service stays ready and lets requests through (reported as degraded), so no limit applies until it returns.'],
     },
-    confirmation: 'The Redis tests in `npm test` run the rate-limit store against a real Redis server.',
+    confirmation: 'The Redis tests in `npm test` run against a real Redis server: counters are shared between two app instances, and an outage degrades the service instead of stopping it.',
   };
 }
 
@@ -179,7 +179,7 @@ function sentryAdr(facts: Facts): Adr {
     ],
     outcome: { chosen: 'Sentry through @sentry/node', because: 'it groups and notifies on server errors per release with one optional setting.' },
     consequences: { good: ['Only server errors are reported; client errors (4xx) are not.'], bad: ['SENTRY_DSN is a secret to provision per environment.'] },
-    confirmation: 'The Sentry tests in `npm test` prove that server errors are reported and client errors are not.',
+    confirmation: 'The Sentry tests in `npm test` prove that reporting stays off without SENTRY_DSN and that events carry the release and environment with credentials, cookies, query strings, bodies and the user IP removed.',
   };
 }
 
@@ -205,7 +205,7 @@ function tracingAdr(facts: Facts): Adr {
     ],
     outcome: { chosen: 'OpenTelemetry SDK exporting OTLP over HTTP', because: 'it is vendor-neutral and instruments the server and its clients automatically.' },
     consequences: { good: ['Spans cover the HTTP server, the Fastify routes and the database and cache clients the service uses.'], bad: ['An OpenTelemetry collector must be reachable at OTEL_EXPORTER_OTLP_ENDPOINT.'] },
-    confirmation: 'The tracing tests in `npm test` assert the spans of a request.',
+    confirmation: 'The tracing tests in `npm test` receive the spans of instrumented requests over OTLP and check that they are flushed on SIGTERM.',
   };
 }
 

@@ -71,7 +71,7 @@ export function serviceChecklist(facts: Facts): ChecklistItem[] {
       id: 'service-rate-limit',
       category: 'A06',
       asvs: ['V2.4.1'],
-      text: `Each client address may make RATE_LIMIT_MAX requests per RATE_LIMIT_WINDOW_MS before getting 429${facts.hasRedis ? ', counted in Redis across all replicas' : ', counted per process'}; request bodies are limited to BODY_LIMIT_BYTES.`,
+      text: `Each client address may make RATE_LIMIT_MAX requests per RATE_LIMIT_WINDOW_MS before getting 429${facts.hasRedis ? ', counted in Redis across all replicas (requests pass, logged and counted, while Redis is unreachable)' : ', counted per process'}; request bodies are limited to BODY_LIMIT_BYTES.`,
       implementedBy: { file: 'src/security.ts' },
     },
     {

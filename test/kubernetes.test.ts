@@ -152,12 +152,15 @@ describe('other deploy targets and documents', () => {
     const deployment = files.get('docs/deployment.md') as string;
     for (const heading of ['# Deployment', '## Layout', '## Before the first deploy', '## Deploy', '## Roll back', '## Scale']) expect(deployment).toMatch(new RegExp(`^${heading}$`, 'm'));
     expect(deployment).toContain('kubectl --namespace orders-api-production rollout undo deployment/orders-api');
-    const adr = files.get('docs/adr/0001-kustomize-overlays.md') as string;
+    // Numbered after the decisions of the other features (runtime, storage, license, ...): found by its slug.
+    const adrPath = [...files.keys()].find((path) => /^docs\/adr\/\d{4}-kustomize-overlays\.md$/.test(path)) as string;
+    const adr = files.get(adrPath) as string;
     expect(adr.startsWith('---\nstatus: accepted\ndecision-makers: the Orders API maintainers\n---\n')).toBe(true);
     for (const heading of ['## Context and Problem Statement', '## Decision Drivers', '## Considered Options', '## Decision Outcome', '### Consequences', '### Confirmation', '## Pros and Cons of the Options']) {
       expect(adr).toContain(heading);
     }
-    expect(files.get('docs/adr/README.md')).toContain('| [0001](0001-kustomize-overlays.md) | Deploy to Kubernetes with a Kustomize base and per-environment overlays | accepted |');
+    const number = adrPath.slice('docs/adr/'.length, 'docs/adr/'.length + 4);
+    expect(files.get('docs/adr/README.md')).toMatch(new RegExp(`^\\| \\[${number}\\]\\(${number}-kustomize-overlays\\.md\\) +\\| Deploy to Kubernetes with a Kustomize base and per-environment overlays +\\| accepted +\\|$`, 'm'));
   });
 });
 

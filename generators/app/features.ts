@@ -13,6 +13,8 @@ import DocsGenerator from '../docs/index.ts';
 import { docsFeature } from '../docs/feature.ts';
 import KubernetesGenerator from '../kubernetes/index.ts';
 import { kubernetesFeature } from '../kubernetes/feature.ts';
+import LoadTestGenerator from '../load-test/index.ts';
+import { loadTestFeature } from '../load-test/feature.ts';
 import RepoGenerator from '../repo/index.ts';
 import { repoFeature } from '../repo/feature.ts';
 import ServiceGenerator from '../service/index.ts';
@@ -34,6 +36,7 @@ export const features: readonly RegisteredFeature[] = [
   { definition: githubActionsFeature, Generator: GithubActionsGenerator, path: join(generatorsRoot, 'github-actions') },
   { definition: gitlabCiFeature, Generator: GitlabCiGenerator, path: join(generatorsRoot, 'gitlab-ci') },
   { definition: kubernetesFeature, Generator: KubernetesGenerator, path: join(generatorsRoot, 'kubernetes') },
+  { definition: loadTestFeature, Generator: LoadTestGenerator, path: join(generatorsRoot, 'load-test') },
   { definition: repoFeature, Generator: RepoGenerator, path: join(generatorsRoot, 'repo') },
   { definition: serviceFeature, Generator: ServiceGenerator, path: join(generatorsRoot, 'service') },
 ];

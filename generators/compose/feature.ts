@@ -11,7 +11,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { parse, stringify } from 'yaml';
 import type { Facts } from '../core/facts.ts';
 import type { Feature } from '../core/feature.ts';
-import { ciJobsSlot, envSlot, readmeSlot, type EnvVar } from '../core/slots.ts';
+import { adrsSlot, checklistSlot, ciJobsSlot, docsSlot, envSlot, readmeSlot, type EnvVar } from '../core/slots.ts';
+import { composeAdr } from './adr.ts';
 import { composeCiJobs } from './ci-jobs.ts';
 import { pinnedImage } from '../core/versions.ts';
 
@@ -284,6 +285,33 @@ export const composeFeature: Feature = {
       ...(facts.deploysWithCompose ? [{ title: 'Production with Docker Compose', order: 32, body: part('readme-production.md') }] : []),
     ),
     ...(facts.deploysWithCompose ? [ciJobsSlot.of(...composeCiJobs(facts))] : []),
+    ...(facts.deploysWithCompose
+      ? [
+          adrsSlot.of(composeAdr(facts)),
+          checklistSlot.of(
+            {
+              id: 'compose-https-edge',
+              category: 'A04',
+              asvs: ['V12.2.1', 'V12.2.2'],
+              text: 'Caddy serves HTTPS only, with publicly trusted certificates it obtains and renews itself, redirects HTTP to HTTPS and keeps /metrics off the internet.',
+              implementedBy: { file: 'Caddyfile' },
+            },
+            {
+              id: 'compose-hardened-services',
+              category: 'A02',
+              asvs: ['V13.2.2'],
+              text: 'In production every service runs with a read-only root filesystem, all Linux capabilities dropped and no-new-privileges; only Caddy publishes ports.',
+              implementedBy: { file: 'compose.production.yaml' },
+            },
+          ),
+          docsSlot.of({
+            page: 'docs/security-checklist.md',
+            title: 'Go-live: Docker Compose',
+            order: 20,
+            body: '- `DOMAIN` in `.env.production`: the public host name Caddy obtains a certificate for.\n- `ACME_EMAIL` in `.env.production`: the address the certificate authority writes to about expiring or revoked certificates.\n- `TAG` in `.env.production`: the released image tag to run.',
+          }),
+        ]
+      : []),
   ],
   files: (facts, assembled) => {
     const env = assembled.get(envSlot);

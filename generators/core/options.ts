@@ -129,7 +129,7 @@ export const options: readonly OptionDeclaration[] = [
         ? []
         : ['must be lowercase letters, digits and "-" (at most 39 characters), as GitHub and image names allow'],
     matrix: { samples: ['acme'] },
-    features: ['container', 'compose', 'kubernetes', 'github-actions', 'gitlab-ci'],
+    features: ['container', 'compose', 'kubernetes', 'github-actions', 'gitlab-ci', 'repo'],
   },
   {
     name: 'license',
@@ -162,7 +162,7 @@ export const options: readonly OptionDeclaration[] = [
     ],
     default: 'postgres',
     matrix: { vary: true },
-    features: ['service', 'container', 'compose', 'kubernetes', 'github-actions'],
+    features: ['service', 'container', 'compose', 'kubernetes', 'github-actions', 'load-test'],
   },
   {
     name: 'cache',
@@ -193,7 +193,7 @@ export const options: readonly OptionDeclaration[] = [
     ],
     default: 'github',
     matrix: { vary: true },
-    features: ['container', 'github-actions', 'gitlab-ci'],
+    features: ['container', 'github-actions', 'gitlab-ci', 'repo'],
   },
   {
     name: 'deploy',
@@ -289,8 +289,7 @@ export const options: readonly OptionDeclaration[] = [
     message: 'Add k6 load tests?',
     default: true,
     matrix: { vary: true },
-    features: [],
-    planned: 'not generated yet',
+    features: ['load-test'],
   },
   {
     name: 'registry',

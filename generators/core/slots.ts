@@ -305,7 +305,7 @@ export interface ChecklistItem {
   /** Unique, e.g. "k8s-restricted-pods". */
   id: string;
   category: OwaspTop10Category;
-  /** OWASP ASVS 5.0 requirement ids, e.g. ["V13.4.2"]. */
+  /** OWASP ASVS 5.0 requirement ids required at level 1 or 2, e.g. ["V13.4.2"] (generators/docs/asvs.ts lists those allowed); empty when none fits. */
   asvs: string[];
   text: string;
   implementedBy: { file: string } | { manual: string };

@@ -4,7 +4,9 @@
  * their index from the adrs slot.
  */
 import type { Feature } from '../core/feature.ts';
-import { adrsSlot, docsSlot, type Adr, type DocSection } from '../core/slots.ts';
+import type { Facts } from '../core/facts.ts';
+import { ASVS_LEVEL_2 } from './asvs.ts';
+import { adrsSlot, checklistSlot, docsSlot, envSlot, type Adr, type ChecklistItem, type DocSection, type EnvVar, type OwaspTop10Category } from '../core/slots.ts';
 
 /** Pages features may contribute sections to, with their title and opening paragraph. */
 export const DOC_PAGES: Readonly<Record<string, { title: string; intro: string }>> = {
@@ -12,6 +14,31 @@ export const DOC_PAGES: Readonly<Record<string, { title: string; intro: string }
     title: 'Deployment',
     intro: 'How the service is deployed to Kubernetes, rolled out, rolled back and scaled.',
   },
+  'docs/api.md': {
+    title: 'API versioning and deprecation',
+    intro: 'How the HTTP API is versioned, what counts as a breaking change, and how routes are retired.',
+  },
+  'docs/performance.md': {
+    title: 'Performance and load tests',
+    intro: 'How to run the k6 load tests in load-tests/, locally and on a schedule in CI, and how to keep a baseline to compare against.',
+  },
+};
+
+/** The page built from the checklist slot; docs-slot sections for it form its go-live part. */
+export const SECURITY_CHECKLIST_PAGE = 'docs/security-checklist.md';
+
+/** OWASP Top 10:2025 category names (https://owasp.org/Top10/2025/). */
+export const OWASP_TOP_10_2025: Readonly<Record<OwaspTop10Category, string>> = {
+  A01: 'Broken Access Control',
+  A02: 'Security Misconfiguration',
+  A03: 'Software Supply Chain Failures',
+  A04: 'Cryptographic Failures',
+  A05: 'Injection',
+  A06: 'Insecure Design',
+  A07: 'Authentication Failures',
+  A08: 'Software or Data Integrity Failures',
+  A09: 'Security Logging and Alerting Failures',
+  A10: 'Mishandling of Exceptional Conditions',
 };
 
 const ADR_DIRECTORY = 'docs/adr';
@@ -95,14 +122,61 @@ function renderPage(page: string, sections: readonly DocSection[]): string {
   return `${parts.join('\n')}\n`;
 }
 
+/** One checklist line: done items link the file that implements them (relative to docs/), manual ones name who does them. */
+function checklistLine(item: ChecklistItem): string {
+  const unknown = item.asvs.filter((id) => !(id in ASVS_LEVEL_2));
+  if (unknown.length > 0) throw new Error(`Checklist item ${item.id} cites ${unknown.join(', ')}, which generators/docs/asvs.ts does not list as an ASVS 5.0 level 1 or 2 requirement`);
+  const asvs = item.asvs.length > 0 ? `ASVS ${item.asvs.join(', ')}; ` : '';
+  if ('file' in item.implementedBy) return `- [x] ${item.text} (${asvs}implemented in [\`${item.implementedBy.file}\`](../${item.implementedBy.file}))`;
+  return `- [ ] ${item.text} (${asvs}manual step for ${item.implementedBy.manual})`;
+}
+
+/**
+ * docs/security-checklist.md: the checklist items under their OWASP Top
+ * 10:2025 category (every category is listed, empty ones say so), then the
+ * go-live values: the secret variables from the env slot and the sections
+ * features contributed for this page.
+ */
+export function renderSecurityChecklist(facts: Facts, items: readonly ChecklistItem[], secrets: readonly EnvVar[], goLive: readonly DocSection[]): string {
+  const parts = [
+    '# Security checklist',
+    '',
+    `What ${facts.title} does about each [OWASP Top 10:2025](https://owasp.org/Top10/2025/) category, with the [OWASP ASVS 5.0](https://github.com/OWASP/ASVS/tree/v5.0.0) level 2 requirements each item covers. Checked items are implemented by the linked file; unchecked items are manual steps, with who does them. Review the list before every release and keep it true.`,
+  ];
+  for (const [category, name] of Object.entries(OWASP_TOP_10_2025)) {
+    const inCategory = items.filter((item) => item.category === category);
+    parts.push('', `## ${category}:2025 ${name}`, '');
+    parts.push(inCategory.length > 0 ? inCategory.map(checklistLine).join('\n') : 'No control of this project addresses this category yet; assess it for your own code and deployment.');
+  }
+  parts.push('', '## Go-live', '', 'Values that must be set before the first production deploy. Nothing below has a working default.');
+  parts.push('', '### Go-live: secrets', '');
+  parts.push(
+    secrets.length > 0
+      ? secrets.map((variable) => `- \`${variable.name}\`: ${variable.description}`).join('\n')
+      : 'The service reads no secret; if one is added, declare it as a secret so it is listed here.',
+  );
+  for (const section of goLive) parts.push('', `### ${section.title}`, '', section.body.trim());
+  return `${parts.join('\n')}\n`;
+}
+
 export const docsFeature: Feature = {
   name: 'docs',
   summary: 'Documentation pages from the features\' sections, and MADR 4.0 decision records with their index.',
   applies: () => true,
-  reads: [docsSlot, adrsSlot],
+  reads: [docsSlot, adrsSlot, checklistSlot, envSlot],
   files: (facts, assembled) => {
     const files: Record<string, string> = {};
-    const sections = assembled.get(docsSlot);
+    const allSections = assembled.get(docsSlot);
+    const sections = allSections.filter((section) => section.page !== SECURITY_CHECKLIST_PAGE);
+    const checklist = assembled.get(checklistSlot);
+    if (checklist.length > 0) {
+      files[SECURITY_CHECKLIST_PAGE] = renderSecurityChecklist(
+        facts,
+        checklist,
+        assembled.get(envSlot).filter((variable) => variable.secret),
+        allSections.filter((section) => section.page === SECURITY_CHECKLIST_PAGE),
+      );
+    }
     for (const page of [...new Set(sections.map((section) => section.page))]) {
       files[page] = renderPage(
         page,

@@ -294,18 +294,28 @@ export const kubernetesFeature: Feature = {
     ),
     adrsSlot.of(kubernetesAdr(facts)),
     ciJobsSlot.of(...kubernetesCiJobs(facts)),
+    docsSlot.of({
+      page: 'docs/security-checklist.md',
+      title: 'Go-live: Kubernetes',
+      order: 10,
+      body: [
+        ...ENVIRONMENTS.map((environment) => `- The host \`${environment.host(facts)}\` in [\`${ROOT}/overlays/${environment.name}/ingress.yaml\`](../${ROOT}/overlays/${environment.name}/ingress.yaml) (rule and TLS host): your ${environment.name} host name.`),
+        `- The Secret \`${facts.name}-secrets\` in the \`${facts.namespace}\` namespace of each cluster, with the variables of "Go-live: secrets" above (or the External Secrets component and its ClusterSecretStore).`,
+        `- The cert-manager ClusterIssuers ${ENVIRONMENTS.map((environment) => `\`${environment.clusterIssuer}\``).join(' and ')} the overlays name.`,
+      ].join('\n'),
+    }),
     checklistSlot.of(
       {
         id: 'kubernetes-restricted-pods',
         category: 'A02',
-        asvs: ['V13.1.1'],
+        asvs: ['V13.2.2'],
         text: 'Every pod runs under the Pod Security Standard "restricted": non-root, no privilege escalation, all capabilities dropped, RuntimeDefault seccomp, read-only root filesystem.',
         implementedBy: { file: `${ROOT}/base/deployment.yaml` },
       },
       {
         id: 'kubernetes-default-deny',
         category: 'A02',
-        asvs: ['V13.2.5'],
+        asvs: ['V13.2.4', 'V13.2.5'],
         text: 'Network traffic is denied by default in both directions; each allowed flow is listed with its reason.',
         implementedBy: { file: `${ROOT}/base/networkpolicy.yaml` },
       },
@@ -319,7 +329,7 @@ export const kubernetesFeature: Feature = {
       {
         id: 'kubernetes-tls-ingress',
         category: 'A04',
-        asvs: ['V12.2.1'],
+        asvs: ['V12.2.1', 'V12.2.2'],
         text: 'The Ingress serves HTTPS only, with a certificate from cert-manager, and redirects HTTP to HTTPS.',
         implementedBy: { file: `${ROOT}/base/ingress.yaml` },
       },

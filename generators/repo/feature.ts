@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import type { Facts } from '../core/facts.ts';
 import type { Feature } from '../core/feature.ts';
 import { PRETTIER_OPTIONS } from '../core/prettier-options.ts';
-import { commandsSlot, gitignoreSlot, packageJsonSlot, readmeSlot, type PackageJsonParts } from '../core/slots.ts';
+import { adrsSlot, commandsSlot, docsSlot, gitignoreSlot, packageJsonSlot, readmeSlot, type PackageJsonParts } from '../core/slots.ts';
+import { licenseAdr } from './adr.ts';
 import versions from '../core/versions.json' with { type: 'json' };
 
 const require = createRequire(import.meta.url);
@@ -40,10 +41,10 @@ export function packageJson(parts: PackageJsonParts): Record<string, unknown> {
 
 export const repoFeature: Feature = {
   name: 'repo',
-  summary: 'README, LICENSE, package.json, .gitignore, .editorconfig, .nvmrc and .prettierrc.json.',
+  summary: 'README, LICENSE, CONTRIBUTING, CODE_OF_CONDUCT, SECURITY, CHANGELOG, package.json, .gitignore, .editorconfig, .nvmrc, .prettierrc.json and .markdownlint-cli2.jsonc.',
   applies: () => true,
   reads: [packageJsonSlot, commandsSlot, readmeSlot, gitignoreSlot],
-  contribute: ({ facts }) => [
+  contribute: ({ facts, part }) => [
     packageJsonSlot.of({
       fields: {
         name: facts.name,
@@ -62,6 +63,14 @@ export const repoFeature: Feature = {
       { script: 'format:check', description: 'Check formatting (CI runs this).' },
     ),
     gitignoreSlot.of('node_modules/', 'dist/', 'coverage/', '.env', '.env.*', '!.env.example', '*.log', '.DS_Store'),
+    readmeSlot.of({ title: 'Project documents', order: 90, body: part('readme-documents.md') }),
+    adrsSlot.of(licenseAdr(facts)),
+    docsSlot.of({
+      page: 'docs/security-checklist.md',
+      title: 'Go-live: contacts',
+      order: 30,
+      body: part('go-live-contacts.md'),
+    }),
   ],
   files: (facts, assembled) => ({
     LICENSE: licenseText(facts),

@@ -7,8 +7,23 @@
 import type { Facts } from '../core/facts.ts';
 import type { Feature } from '../core/feature.ts';
 import { serviceCiJob } from './ci-job.ts';
-import { ciJobsSlot, commandsSlot, envSlot, gitignoreSlot, networkPolicySlot, packageJsonSlot, readmeSlot, type EnvVar, type NetworkPolicyAllow } from '../core/slots.ts';
+import {
+  adrsSlot,
+  checklistSlot,
+  ciJobsSlot,
+  commandsSlot,
+  docsSlot,
+  envSlot,
+  gitignoreSlot,
+  networkPolicySlot,
+  packageJsonSlot,
+  readmeSlot,
+  type EnvVar,
+  type NetworkPolicyAllow,
+} from '../core/slots.ts';
 import versions from '../core/versions.json' with { type: 'json' };
+import { serviceAdrs } from './adrs.ts';
+import { serviceChecklist } from './checklist.ts';
 
 type NpmPackage = keyof typeof versions.npm;
 
@@ -37,7 +52,7 @@ export function serviceEnv(facts: Facts): EnvVar[] {
       default: 'loopback,linklocal,uniquelocal',
       secret: false,
     },
-    { name: 'CORS_ORIGINS', description: 'Comma-separated origins allowed to call the API from a browser (e.g. https://app.example.com). Unset: no cross-origin access.', required: false, example: 'https://app.example.com', secret: false },
+    { name: 'CORS_ORIGINS', description: 'Comma-separated origins allowed to call the API from a browser, such as `https://app.example.com`. Unset: no cross-origin access.', required: false, example: 'https://app.example.com', secret: false },
     { name: 'BODY_LIMIT_BYTES', description: 'Largest accepted request body in bytes; larger bodies get 413.', required: false, default: '1048576', secret: false },
     { name: 'REQUEST_TIMEOUT_MS', description: 'Time allowed to receive a whole request before the connection is closed with 408.', required: false, default: '30000', secret: false },
     {
@@ -92,7 +107,7 @@ export function serviceEnv(facts: Facts): EnvVar[] {
     env.push(
       { name: 'SENTRY_DSN', description: 'Sentry DSN. Error reporting is off when it is unset.', required: false, example: 'https://public-key@o0.ingest.sentry.io/0', secret: true },
       { name: 'SENTRY_ENVIRONMENT', description: 'Environment name reported to Sentry; NODE_ENV when unset.', required: false, example: 'staging', secret: false },
-      { name: 'SENTRY_RELEASE', description: `Release reported to Sentry; ${facts.name}@<package version> when unset. CI sets it to the image tag or commit.`, required: false, example: `${facts.name}@0.1.0`, secret: false },
+      { name: 'SENTRY_RELEASE', description: `Release reported to Sentry; \`${facts.name}@\` followed by the package version when unset. CI sets it to the image tag or commit.`, required: false, example: `${facts.name}@0.1.0`, secret: false },
     );
   }
   if (tracing(facts)) {
@@ -235,5 +250,12 @@ export const serviceFeature: Feature = {
     readmeSlot.of({ title: 'Run, test and build', body: part('readme-run.md'), order: 10 }),
     gitignoreSlot.of(...(postgres(facts) ? ['.data/'] : [])),
     networkPolicySlot.of(...networkAllows(facts)),
+    adrsSlot.of(...serviceAdrs(facts)),
+    checklistSlot.of(...serviceChecklist(facts)),
+    docsSlot.of(
+      { page: 'docs/api.md', title: 'Versioning', order: 10, body: part('api-versioning.md') },
+      { page: 'docs/api.md', title: 'What counts as a breaking change', order: 20, body: part('api-breaking.md') },
+      { page: 'docs/api.md', title: 'Deprecation', order: 30, body: part('api-deprecation.md') },
+    ),
   ],
 };

@@ -9,6 +9,8 @@ import DocsGenerator from '../docs/index.ts';
 import { docsFeature } from '../docs/feature.ts';
 import KubernetesGenerator from '../kubernetes/index.ts';
 import { kubernetesFeature } from '../kubernetes/feature.ts';
+import ObservabilityGenerator from '../observability/index.ts';
+import { observabilityFeature } from '../observability/feature.ts';
 import RepoGenerator from '../repo/index.ts';
 import { repoFeature } from '../repo/feature.ts';
 import ServiceGenerator from '../service/index.ts';
@@ -28,6 +30,7 @@ export const features: readonly RegisteredFeature[] = [
   { definition: containerFeature, Generator: ContainerGenerator, path: join(generatorsRoot, 'container') },
   { definition: docsFeature, Generator: DocsGenerator, path: join(generatorsRoot, 'docs') },
   { definition: kubernetesFeature, Generator: KubernetesGenerator, path: join(generatorsRoot, 'kubernetes') },
+  { definition: observabilityFeature, Generator: ObservabilityGenerator, path: join(generatorsRoot, 'observability') },
   { definition: repoFeature, Generator: RepoGenerator, path: join(generatorsRoot, 'repo') },
   { definition: serviceFeature, Generator: ServiceGenerator, path: join(generatorsRoot, 'service') },
 ];

@@ -12,6 +12,10 @@ export const DOC_PAGES: Readonly<Record<string, { title: string; intro: string }
     title: 'Deployment',
     intro: 'How the service is deployed to Kubernetes, rolled out, rolled back and scaled.',
   },
+  'docs/operations.md': {
+    title: 'Operations',
+    intro: 'How the service is run in production: its objective, what alerts whom, the on-call steps and the procedures.',
+  },
 };
 
 const ADR_DIRECTORY = 'docs/adr';

@@ -6,7 +6,8 @@
  */
 import type { Facts } from '../core/facts.ts';
 import type { Feature } from '../core/feature.ts';
-import { commandsSlot, envSlot, gitignoreSlot, networkPolicySlot, packageJsonSlot, readmeSlot, type EnvVar, type NetworkPolicyAllow } from '../core/slots.ts';
+import { alertsSlot, commandsSlot, envSlot, gitignoreSlot, networkPolicySlot, packageJsonSlot, readmeSlot, recordingRulesSlot, type EnvVar, type NetworkPolicyAllow } from '../core/slots.ts';
+import { serviceAlerts, sliRecordingRules } from './alerts.ts';
 import versions from '../core/versions.json' with { type: 'json' };
 
 type NpmPackage = keyof typeof versions.npm;
@@ -233,5 +234,7 @@ export const serviceFeature: Feature = {
     readmeSlot.of({ title: 'Run, test and build', body: part('readme-run.md'), order: 10 }),
     gitignoreSlot.of(...(postgres(facts) ? ['.data/'] : [])),
     networkPolicySlot.of(...networkAllows(facts)),
+    alertsSlot.of(...serviceAlerts(facts)),
+    recordingRulesSlot.of(...(facts.hasObservability ? sliRecordingRules(facts) : [])),
   ],
 };

@@ -157,7 +157,7 @@ export function dashboard(facts: Facts): Record<string, unknown> {
     annotations: { list: [] },
     links: [],
     templating: {
-      list: [{ name: 'datasource', label: 'Prometheus', type: 'datasource', query: 'prometheus', current: {}, hide: 0, refresh: 1, regex: '', options: [] }],
+      list: [{ name: 'datasource', label: 'Prometheus', type: 'datasource', query: 'prometheus', hide: 0, refresh: 1, regex: '', options: [] }],
     },
     panels,
   };

@@ -94,6 +94,20 @@ describe('files each option combination writes', () => {
     expect(dashboardMap.metadata.labels).toEqual({ grafana_dashboard: '1' });
   });
 
+  it('adds the monitoring profile to compose.production.yaml with pinned images and mounts of generated files', async () => {
+    const { files } = await renderProject({ name: 'orders-api', deploy: 'compose' });
+    const compose = parse(files.get('compose.production.yaml') as string) as { services: Record<string, { image: string; profiles?: string[]; volumes?: { type: string; source: string }[] }>; volumes: Record<string, unknown> };
+    const monitoring = Object.entries(compose.services).filter(([, service]) => service.profiles?.includes('monitoring'));
+    expect(monitoring.map(([name]) => name).sort()).toEqual(['alertmanager', 'blackbox', 'grafana', 'prometheus']);
+    for (const [, service] of monitoring) expect(service.image).toMatch(/^[a-z/-]+:[\w.-]+@sha256:[0-9a-f]{64}$/);
+    const sources = monitoring.flatMap(([, service]) => (service.volumes ?? []).filter((volume) => volume.type === 'bind').map((volume) => volume.source.slice(2)));
+    for (const source of sources.filter((path) => !path.startsWith('secrets/'))) expect([...files.keys()].some((path) => path === source || path.startsWith(`${source}/`)), source).toBe(true);
+    expect(Object.keys(compose.volumes)).toEqual(expect.arrayContaining(['alertmanager-data', 'grafana-data', 'prometheus-data']));
+    expect(files.get('.gitignore')).toMatch(/^secrets\/$/m);
+    const prometheus = parse(files.get('deploy/monitoring/prometheus/prometheus.yml') as string) as { scrape_configs: { job_name: string; static_configs?: { targets: string[] }[] }[] };
+    expect(prometheus.scrape_configs[0]).toEqual({ job_name: 'orders-api', metrics_path: '/metrics', static_configs: [{ targets: ['app:3000'] }] });
+  });
+
   it('derives the burn-rate thresholds from --slo', async () => {
     const { files } = await renderProject({ name: 'orders-api', slo: 99.5 });
     const slo = parse(files.get('deploy/monitoring/prometheus/rules/slo.yaml') as string) as { groups: { rules: { alert?: string; expr: string; labels?: Record<string, string> }[] }[] };

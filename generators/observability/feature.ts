@@ -2,14 +2,16 @@
  * Observability: renders the alerts and recording rules other features
  * declare into Prometheus rule files with promtool unit tests, one runbook per
  * alert, an Alertmanager configuration with route tests, a Grafana dashboard
- * provisioned from file, and — on Kubernetes — the `monitoring` Kustomize
- * component; contributes docs/operations.md and the SLO/alerting ADR.
+ * provisioned from file, the `monitoring` Kustomize component on Kubernetes
+ * and the `monitoring` profile of compose.production.yaml with Compose; contributes docs/operations.md and the SLO/alerting ADR.
  */
 import { stringify } from 'yaml';
 import type { Feature } from '../core/feature.ts';
-import { adrsSlot, alertsSlot, docsSlot, kustomizeSlot, readmeSlot, recordingRulesSlot } from '../core/slots.ts';
+import { composeServicesSlot } from '../compose/slots.ts';
+import { adrsSlot, alertsSlot, docsSlot, gitignoreSlot, kustomizeSlot, readmeSlot, recordingRulesSlot } from '../core/slots.ts';
 import { observabilityAdr } from './adr.ts';
 import { alertmanagerFiles } from './alertmanager.ts';
+import { composeMonitoringFiles, monitoringServices } from './compose.ts';
 import { DASHBOARD_MOUNT, DASHBOARD_PROVISIONING, dashboard, dashboardFile, DATASOURCE_PROVISIONING } from './dashboard.ts';
 import { COMPONENT, COMPONENT_RESOURCES, monitoringComponent } from './kubernetes.ts';
 import { ruleFiles, ruleGroups, testFiles } from './rules.ts';
@@ -35,6 +37,8 @@ export const observabilityFeature: Feature = {
     adrsSlot.of(observabilityAdr(facts)),
     readmeSlot.of({ title: 'Monitoring and alerts', order: 60, body: part('readme.md') }),
     ...(facts.deploysToKubernetes ? [kustomizeSlot.of({ kustomization: COMPONENT, resources: [...COMPONENT_RESOURCES] })] : []),
+    // The monitoring profile of compose.production.yaml; its secrets are files under secrets/, never committed.
+    ...(facts.deploysWithCompose ? [composeServicesSlot.of(...monitoringServices(facts)), gitignoreSlot.of('secrets/')] : []),
   ],
   files: (facts, assembled) => {
     const alerts = assembled.get(alertsSlot);
@@ -57,6 +61,7 @@ export const observabilityFeature: Feature = {
       }),
     };
     if (facts.deploysToKubernetes) Object.assign(files, monitoringComponent(facts, groups, JSON.stringify(board, null, 2)).files);
+    if (facts.deploysWithCompose) Object.assign(files, composeMonitoringFiles(facts));
     return files;
   },
 };

@@ -2,11 +2,13 @@
  * The Prometheus rules with promtool: `promtool check rules` on every rule
  * file, `promtool test rules` on every unit-test file, and every alert must be
  * tested with at least one case that expects it to fire and one that expects
- * silence (an always-firing alert, expr `vector(1)`, only the first).
+ * silence (an always-firing alert, expr `vector(1)`, only the first); the
+ * Compose stack's prometheus.yml, when there is one, passes `promtool check
+ * config --syntax-only` (its rule and target files live in the container).
  *
  *   node matrix/checks/promtool.ts <project-dir>
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { Check, CheckContext, Finding } from '../check.ts';
@@ -54,7 +56,8 @@ export function untestedAlerts(rules: readonly RuleFile[], tests: readonly TestF
 
 export const promtoolCheck: Check = {
   name: 'promtool',
-  inputs: [`${ROOT}/rules/*.yaml`, `${ROOT}/tests/*.yaml`],
+  inputs: [`${ROOT}/rules/*.yaml`, `${ROOT}/tests/*.yaml`, `${ROOT}/prometheus.yml`],
+  appliesTo: [`${ROOT}/rules/*.yaml`],
   async tool(context: CheckContext): Promise<string> {
     const stdout = await runChecked(toolPath(context, 'promtool'), ['--version']);
     return `promtool ${stdout.split(/\s+/)[2] ?? stdout.trim()}`;
@@ -70,6 +73,10 @@ export const promtoolCheck: Check = {
     else {
       const tested = await runTool(promtool, ['test', 'rules', ...testNames], { cwd: join(directory, ROOT, 'tests') });
       if (tested.code !== 0) findings.push({ file: `${ROOT}/tests`, message: `promtool test rules failed (exit ${tested.code}):\n${(tested.stdout + tested.stderr).trim().split('\n').filter((line) => line.trim() !== '' && !/SUCCESS|^Unit Testing/.test(line)).slice(0, 40).join('\n')}` });
+    }
+    if (existsSync(join(directory, ROOT, 'prometheus.yml'))) {
+      const config = await runTool(promtool, ['check', 'config', '--syntax-only', 'prometheus.yml'], { cwd: join(directory, ROOT) });
+      if (config.code !== 0) findings.push({ file: `${ROOT}/prometheus.yml`, message: `promtool check config failed (exit ${config.code}): ${(config.stdout + config.stderr).trim().split('\n').filter((line) => /FAILED|error/i.test(line)).join('; ')}` });
     }
     const read = <T>(folder: string, name: string) => parse(readFileSync(join(directory, ROOT, folder, name), 'utf8')) as T;
     for (const message of untestedAlerts(ruleNames.map((name) => read<RuleFile>('rules', name)), testNames.map((name) => read<TestFile>('tests', name)))) findings.push({ file: `${ROOT}/tests`, message });

@@ -115,7 +115,7 @@ function commands(facts: Facts, shell: Shell): string {
 }
 
 const ns = (facts: Facts) => `${facts.namespace}-production`;
-const composeCmd = 'docker compose -f compose.production.yaml';
+const composeCmd = 'docker compose --env-file .env.production -f compose.production.yaml';
 
 function runbook(facts: Facts, parts: { meaning: string; impact: string; diagnosis: string; diagnose: Shell; mitigation: string; mitigate: Shell }): Runbook {
   const join = (text: string, shell: Shell) => [text, commands(facts, shell)].filter((part) => part !== '').join('\n\n');
@@ -130,7 +130,7 @@ const logsShell = (facts: Facts): Shell => ({
 
 const rollbackShell = (facts: Facts): Shell => ({
   kubernetes: `kubectl -n ${ns(facts)} rollout undo deploy/${facts.name}\nkubectl -n ${ns(facts)} rollout status deploy/${facts.name} --timeout=5m`,
-  compose: `# Set the previous image tag in .env (IMAGE_TAG), then:\n${composeCmd} up -d app`,
+  compose: `# Set TAG in .env.production to the previous release, then:\n${composeCmd} up -d --wait app`,
 });
 
 const series = (name: string, values: string) => ({ series: name, values });
@@ -156,7 +156,7 @@ export function serviceAlerts(facts: Facts): AlertDeclaration[] {
       ...fast,
       testEvaluationInterval: '5m',
       runbook: runbook(facts, {
-        meaning: `Over both a long and a short window (1 h and 5 min at 14.4x, or 6 h and 30 min at 6x), the share of requests answered with 5xx is so high that the ${slo} availability objective's 30-day error budget (${(budget * 100).toPrecision(3)} % of requests) will be used up within days.`,
+        meaning: `Over both a long and a short window (1 h and 5 min at 14.4x, or 6 h and 30 min at 6x), the share of requests answered with 5xx is so high that the ${slo} availability objective's 30-day error budget (${Number((budget * 100).toPrecision(6))} % of requests) will be used up within days.`,
         impact: 'Users get errors now. At 14.4x, 2 % of the month\'s budget goes every hour; at 6x, 5 % every 6 hours.',
         diagnosis: 'Find which routes fail and since when (Grafana dashboard, "Errors by route"), then whether a deploy, a dependency or load changed at that time.',
         diagnose: logsShell(facts),
@@ -221,10 +221,10 @@ export function serviceAlerts(facts: Facts): AlertDeclaration[] {
         impact: 'Clients wait, may time out and retry, which adds load.',
         diagnosis: 'Check which routes are slow (dashboard "Duration by route"), CPU and event-loop lag, and the database pool if there is one.',
         diagnose: logsShell(facts),
-        mitigation: 'Scale out if the service is saturated; roll back if a deploy made it slower.',
+        mitigation: 'Scale out if the service is saturated (on Kubernetes the HorizontalPodAutoscaler adds replicas up to its maximum; with Compose raise the CPU limit or move to a larger host); roll back if a deploy made it slower.',
         mitigate: {
           kubernetes: `kubectl -n ${ns(facts)} get hpa ${facts.name}\nkubectl -n ${ns(facts)} top pods -l app.kubernetes.io/name=${facts.name}`,
-          compose: `${composeCmd} up -d --scale app=2 app`,
+          compose: `docker stats --no-stream $(${composeCmd} ps --quiet app)`,
         },
       }),
     },

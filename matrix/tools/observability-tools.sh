@@ -25,6 +25,8 @@ mkdir -p "$BIN" "$STAMPS"
 
 install_apt() {
   local missing=() stamp="$STAMPS/observability-apt"
+  # Installed before and still runnable: nothing to do.
+  if [ -f "$stamp" ] && /usr/bin/promtool --version >/dev/null 2>&1 && /usr/bin/amtool --version >/dev/null 2>&1; then return 0; fi
   for package in "${APT_PACKAGES[@]}"; do
     if [ "$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null)" != "install ok installed" ]; then missing+=("$package"); fi
   done

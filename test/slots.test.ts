@@ -4,6 +4,7 @@
  * named. The Assembly merges in feature-name order whatever the run order.
  */
 import { describe, expect, it } from 'vitest';
+import { composeServicesSlot } from '../generators/compose/slots.ts';
 import { Assembly } from '../generators/core/assembly.ts';
 import { defineSlot, definedSlots, keyedList, type Contribution, type Slot } from '../generators/core/slot.ts';
 import {
@@ -161,6 +162,17 @@ describe('networkPolicy', () => {
     expect(merge(networkPolicySlot, ['a', [networkPolicySlot.of(dns)]], ['b', [networkPolicySlot.of(dns)]])).toEqual([dns]);
     expect(() => merge(networkPolicySlot, ['a', [networkPolicySlot.of(dns)]], ['b', [networkPolicySlot.of({ ...dns, ports: [{ port: 5353, protocol: 'UDP' }] })]])).toThrow(
       'Slot networkPolicy: egress-dns is contributed differently by feature a and feature b',
+    );
+  });
+});
+
+describe('composeServices', () => {
+  it('sorts services by name and fails on one name with two definitions', () => {
+    const grafana = { name: 'grafana', service: { image: 'grafana/grafana:12.1.1' }, volumes: ['grafana-data'] };
+    const prometheus = { name: 'prometheus', service: { image: 'prom/prometheus:v3.5.0' } };
+    expect(merge(composeServicesSlot, ['b', [composeServicesSlot.of(prometheus)]], ['a', [composeServicesSlot.of(grafana)]]).map((entry) => entry.name)).toEqual(['grafana', 'prometheus']);
+    expect(() => merge(composeServicesSlot, ['a', [composeServicesSlot.of(grafana)]], ['b', [composeServicesSlot.of({ ...grafana, volumes: [] })]])).toThrow(
+      'Slot composeServices: grafana is contributed differently by feature a and feature b',
     );
   });
 });

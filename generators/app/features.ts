@@ -15,6 +15,8 @@ import KubernetesGenerator from '../kubernetes/index.ts';
 import { kubernetesFeature } from '../kubernetes/feature.ts';
 import LoadTestGenerator from '../load-test/index.ts';
 import { loadTestFeature } from '../load-test/feature.ts';
+import ObservabilityGenerator from '../observability/index.ts';
+import { observabilityFeature } from '../observability/feature.ts';
 import RepoGenerator from '../repo/index.ts';
 import { repoFeature } from '../repo/feature.ts';
 import ServiceGenerator from '../service/index.ts';
@@ -37,6 +39,7 @@ export const features: readonly RegisteredFeature[] = [
   { definition: gitlabCiFeature, Generator: GitlabCiGenerator, path: join(generatorsRoot, 'gitlab-ci') },
   { definition: kubernetesFeature, Generator: KubernetesGenerator, path: join(generatorsRoot, 'kubernetes') },
   { definition: loadTestFeature, Generator: LoadTestGenerator, path: join(generatorsRoot, 'load-test') },
+  { definition: observabilityFeature, Generator: ObservabilityGenerator, path: join(generatorsRoot, 'observability') },
   { definition: repoFeature, Generator: RepoGenerator, path: join(generatorsRoot, 'repo') },
   { definition: serviceFeature, Generator: ServiceGenerator, path: join(generatorsRoot, 'service') },
 ];

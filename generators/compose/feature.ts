@@ -15,6 +15,7 @@ import { adrsSlot, checklistSlot, ciJobsSlot, docsSlot, envSlot, readmeSlot, typ
 import { composeAdr } from './adr.ts';
 import { composeCiJobs } from './ci-jobs.ts';
 import { pinnedImage } from '../core/versions.ts';
+import { composeServicesSlot, type ComposeService } from './slots.ts';
 
 
 /** A value Compose must not interpolate: `$` is written `$$`. */
@@ -143,7 +144,7 @@ export function productionVariables(facts: Facts, env: readonly EnvVar[]): strin
   return ['TAG', 'DOMAIN', 'ACME_EMAIL', ...required];
 }
 
-export function productionCompose(facts: Facts, env: readonly EnvVar[]): Record<string, unknown> {
+export function productionCompose(facts: Facts, env: readonly EnvVar[], contributed: readonly ComposeService[] = []): Record<string, unknown> {
     const database = facts.databaseName;
   const fixed = topologyEnv(facts, 'production');
   const appImage = `\${IMAGE:-${facts.image}}:\${TAG:?Set TAG in .env.production to the image tag to deploy}`;
@@ -243,6 +244,10 @@ export function productionCompose(facts: Facts, env: readonly EnvVar[]): Record<
       logging: rotatedLogs,
     };
   }
+  for (const { name, service } of contributed) {
+    if (name in services) throw new Error(`compose.production.yaml: service ${name} is contributed but the compose feature defines it`);
+    services[name] = service;
+  }
   return {
     name: facts.name,
     services,
@@ -251,6 +256,7 @@ export function productionCompose(facts: Facts, env: readonly EnvVar[]): Record<
       ...(facts.hasPostgres ? { 'postgres-data': {} } : {}),
       'caddy-data': {},
       'caddy-config': {},
+      ...Object.fromEntries(contributed.flatMap((service) => service.volumes ?? []).map((volume) => [volume, {}])),
     },
   };
 }
@@ -278,7 +284,7 @@ export const composeFeature: Feature = {
   summary: 'compose.yaml for development; with --deploy compose|both, compose.production.yaml behind Caddy with automatic HTTPS.',
   applies: () => true,
   optionalFiles: { Caddyfile: (facts) => facts.deploysWithCompose, 'scripts/deploy-compose.sh': (facts) => facts.deploysWithCompose },
-  reads: [envSlot],
+  reads: [envSlot, composeServicesSlot],
   contribute: ({ facts, part }) => [
     readmeSlot.of(
       { title: 'Local development with Docker Compose', order: 31, body: part('readme-development.md') },
@@ -328,7 +334,7 @@ export const composeFeature: Feature = {
           '  docker compose --env-file .env.production -f compose.production.yaml up -d --wait',
           `.env.production must set: ${productionVariables(facts, env).join(', ')}.`,
         ].join('\n'),
-        productionCompose(facts, env),
+        productionCompose(facts, env, assembled.get(composeServicesSlot)),
       );
     }
     return files;

@@ -101,7 +101,7 @@ export const options: readonly OptionDeclaration[] = [
     validate: (value) => projectNameProblems(String(value)),
     positional: true,
     matrix: { samples: ['orders-api'] },
-    features: ['repo', 'service', 'container', 'compose', 'kubernetes', 'docs', 'github-actions', 'gitlab-ci'],
+    features: ['repo', 'service', 'container', 'compose', 'kubernetes', 'docs', 'github-actions', 'gitlab-ci', 'observability'],
   },
   {
     name: 'description',
@@ -129,7 +129,7 @@ export const options: readonly OptionDeclaration[] = [
         ? []
         : ['must be lowercase letters, digits and "-" (at most 39 characters), as GitHub and image names allow'],
     matrix: { samples: ['acme'] },
-    features: ['container', 'compose', 'kubernetes', 'github-actions', 'gitlab-ci', 'repo'],
+    features: ['container', 'compose', 'kubernetes', 'github-actions', 'gitlab-ci', 'repo', 'observability'],
   },
   {
     name: 'license',
@@ -162,7 +162,7 @@ export const options: readonly OptionDeclaration[] = [
     ],
     default: 'postgres',
     matrix: { vary: true },
-    features: ['service', 'container', 'compose', 'kubernetes', 'github-actions', 'load-test'],
+    features: ['service', 'container', 'compose', 'kubernetes', 'github-actions', 'load-test', 'observability'],
   },
   {
     name: 'cache',
@@ -177,7 +177,7 @@ export const options: readonly OptionDeclaration[] = [
     ],
     default: 'none',
     matrix: { vary: true },
-    features: ['service', 'container', 'compose', 'github-actions'],
+    features: ['service', 'container', 'compose', 'github-actions', 'observability'],
   },
   {
     name: 'ci',
@@ -193,7 +193,7 @@ export const options: readonly OptionDeclaration[] = [
     ],
     default: 'github',
     matrix: { vary: true },
-    features: ['container', 'github-actions', 'gitlab-ci', 'repo'],
+    features: ['container', 'github-actions', 'gitlab-ci', 'repo', 'observability'],
   },
   {
     name: 'deploy',
@@ -209,7 +209,7 @@ export const options: readonly OptionDeclaration[] = [
     ],
     default: 'kubernetes',
     matrix: { vary: true },
-    features: ['compose', 'kubernetes', 'github-actions', 'gitlab-ci'],
+    features: ['compose', 'kubernetes', 'github-actions', 'gitlab-ci', 'service', 'observability'],
   },
   {
     name: 'observability',
@@ -220,8 +220,7 @@ export const options: readonly OptionDeclaration[] = [
     message: 'Add monitoring (Prometheus alerts, runbooks, dashboards)?',
     default: true,
     matrix: { vary: true },
-    features: [],
-    planned: 'not generated yet',
+    features: ['service', 'observability'],
   },
   {
     name: 'slo',
@@ -240,8 +239,7 @@ export const options: readonly OptionDeclaration[] = [
         : ['must be a percentage from 90 up to (not including) 100, with at most 3 decimals, e.g. 99.9'];
     },
     matrix: { samples: [99.9, 99.5] },
-    features: [],
-    planned: 'not generated yet',
+    features: ['service', 'observability'],
   },
   {
     name: 'tracing',

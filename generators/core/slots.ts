@@ -239,6 +239,8 @@ export interface AlertDeclaration {
   description: string;
   firing: AlertCase[];
   notFiring: AlertCase[];
+  /** Rule evaluation interval of the alert's promtool tests (default 1m); alerts over days test in seconds with a longer one. */
+  testEvaluationInterval?: string;
   runbook: Runbook;
 }
 

@@ -22,6 +22,10 @@ export const DOC_PAGES: Readonly<Record<string, { title: string; intro: string }
     title: 'Performance and load tests',
     intro: 'How to run the k6 load tests in load-tests/, locally and on a schedule in CI, and how to keep a baseline to compare against.',
   },
+  'docs/operations.md': {
+    title: 'Operations',
+    intro: 'How the service is run in production: its objective, what alerts whom, the on-call steps and the procedures.',
+  },
 };
 
 /** The page built from the checklist slot; docs-slot sections for it form its go-live part. */

@@ -9,6 +9,7 @@ import type { Feature } from '../core/feature.ts';
 import { serviceCiJob } from './ci-job.ts';
 import {
   adrsSlot,
+  alertsSlot,
   checklistSlot,
   ciJobsSlot,
   commandsSlot,
@@ -18,9 +19,11 @@ import {
   networkPolicySlot,
   packageJsonSlot,
   readmeSlot,
+  recordingRulesSlot,
   type EnvVar,
   type NetworkPolicyAllow,
 } from '../core/slots.ts';
+import { serviceAlerts, sliRecordingRules } from './alerts.ts';
 import versions from '../core/versions.json' with { type: 'json' };
 import { serviceAdrs } from './adrs.ts';
 import { serviceChecklist } from './checklist.ts';
@@ -257,5 +260,7 @@ export const serviceFeature: Feature = {
       { page: 'docs/api.md', title: 'What counts as a breaking change', order: 20, body: part('api-breaking.md') },
       { page: 'docs/api.md', title: 'Deprecation', order: 30, body: part('api-deprecation.md') },
     ),
+    alertsSlot.of(...serviceAlerts(facts)),
+    recordingRulesSlot.of(...(facts.hasObservability ? sliRecordingRules(facts) : [])),
   ],
 };

@@ -11,7 +11,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { parse, stringify } from 'yaml';
 import type { Facts } from '../core/facts.ts';
 import type { Feature } from '../core/feature.ts';
-import { envSlot, readmeSlot, type EnvVar } from '../core/slots.ts';
+import { composeServicesSlot, envSlot, readmeSlot, type ComposeService, type EnvVar } from '../core/slots.ts';
 import { pinnedImage } from '../core/versions.ts';
 
 
@@ -271,12 +271,22 @@ export function composeYaml(header: string, document: Record<string, unknown>): 
   return `${comments}\n${body}`;
 }
 
+/** Adds the services other features contribute (composeServices slot); a name the compose file already has is a conflict. */
+export function withServices(compose: Record<string, unknown>, extra: readonly ComposeService[]): Record<string, unknown> {
+  const services = { ...(compose.services as Record<string, unknown>) };
+  for (const { name, service, profiles } of extra) {
+    if (name in services) throw new Error(`compose.production.yaml already has a service ${name}`);
+    services[name] = { ...service, ...(profiles ? { profiles } : {}) };
+  }
+  return { ...compose, services };
+}
+
 export const composeFeature: Feature = {
   name: 'compose',
   summary: 'compose.yaml for development; with --deploy compose|both, compose.production.yaml behind Caddy with automatic HTTPS.',
   applies: () => true,
   optionalFiles: { Caddyfile: (facts) => facts.deploysWithCompose },
-  reads: [envSlot],
+  reads: [envSlot, composeServicesSlot],
   contribute: ({ facts, part }) => [
     readmeSlot.of(
       { title: 'Local development with Docker Compose', order: 31, body: part('readme-development.md') },
@@ -298,7 +308,7 @@ export const composeFeature: Feature = {
           '  docker compose --env-file .env.production -f compose.production.yaml up -d --wait',
           `.env.production must set: ${productionVariables(facts, env).join(', ')}.`,
         ].join('\n'),
-        productionCompose(facts, env),
+        withServices(productionCompose(facts, env), assembled.get(composeServicesSlot)),
       );
     }
     return files;

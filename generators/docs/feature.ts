@@ -12,6 +12,10 @@ export const DOC_PAGES: Readonly<Record<string, { title: string; intro: string }
     title: 'Deployment',
     intro: 'How the service is deployed to Kubernetes, rolled out, rolled back and scaled.',
   },
+  'docs/disaster-recovery.md': {
+    title: 'Disaster recovery',
+    intro: 'How the database is backed up, how backups are proven restorable, and how to restore one: the objectives, the procedure, and the keys.',
+  },
 };
 
 const ADR_DIRECTORY = 'docs/adr';

@@ -37,7 +37,7 @@ export const configMapName = (facts: Facts) => `${facts.name}-config`;
 export const secretName = (facts: Facts) => `${facts.name}-secrets`;
 
 /** The restricted security context of every container (Pod Security Standards, restricted). */
-function containerSecurityContext(facts: Facts): Manifest {
+export function containerSecurityContext(facts: Facts): Manifest {
   return {
     allowPrivilegeEscalation: false,
     readOnlyRootFilesystem: true,
@@ -49,7 +49,8 @@ function containerSecurityContext(facts: Facts): Manifest {
   };
 }
 
-function podSecurityContext(facts: Facts): Manifest {
+/** The restricted pod security context (Pod Security Standards, restricted). */
+export function podSecurityContext(facts: Facts): Manifest {
   return {
     runAsNonRoot: true,
     runAsUser: facts.appUid,
@@ -69,8 +70,9 @@ export function secretEnv(facts: Facts, env: readonly EnvVar[]): Manifest[] {
     }));
 }
 
-const tmpVolume = (sizeLimit: string) => ({ name: 'tmp', emptyDir: { sizeLimit } });
-const tmpMount = { name: 'tmp', mountPath: '/tmp' };
+/** A size-limited emptyDir for /tmp under the read-only root filesystem. */
+export const tmpVolume = (sizeLimit: string) => ({ name: 'tmp', emptyDir: { sizeLimit } });
+export const tmpMount = { name: 'tmp', mountPath: '/tmp' };
 
 export function namespace(facts: Facts): Manifest {
   return {

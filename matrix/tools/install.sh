@@ -115,6 +115,7 @@ install_pip
 if [ -f "$HERE/container-tools.sh" ]; then
   PRODREADY_TOOLS_DIR="$TOOLS_DIR" bash "$HERE/container-tools.sh"
 fi
+PRODREADY_TOOLS_DIR="$TOOLS_DIR" bash "$HERE/backup-tools.sh"
 
 for command in gitleaks kubeconform kube-score actionlint yamllint zizmor hadolint shellcheck initdb postgres redis-server; do
   PATH="$BIN:$PATH" command -v "$command" >/dev/null || { log "$command is not available after install"; exit 1; }

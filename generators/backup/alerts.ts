@@ -16,9 +16,13 @@ const HOUR = 3600;
 export const BACKUP_MAX_AGE_SECONDS = 26 * HOUR;
 export const DRILL_MAX_AGE_SECONDS = 8 * 24 * HOUR;
 
-const hourly = (name: string, series: string, values: string, evalTime: string, expectedLabels?: Record<string, string>): AlertCase => ({
+/**
+ * A case sampled every minute: Prometheus treats a series as gone 5 minutes
+ * after its last sample, so sparser samples would reset every `for:`.
+ */
+const minutely = (name: string, series: string, values: string, evalTime: string, expectedLabels?: Record<string, string>): AlertCase => ({
   name,
-  interval: '1h',
+  interval: '1m',
   inputSeries: [{ series, values }],
   evalTime,
   ...(expectedLabels ? { expectedLabels } : {}),
@@ -51,15 +55,15 @@ function kubernetesAlerts(facts: Facts): AlertDeclaration[] {
       firing: [
         {
           name: 'the last success was 27 hours ago',
-          interval: '1h',
-          inputSeries: [{ series: `kube_cronjob_status_last_successful_time{namespace="${facts.namespace}", cronjob="${backup}"}`, values: '0x30' }],
+          interval: '1m',
+          inputSeries: [{ series: `kube_cronjob_status_last_successful_time{namespace="${facts.namespace}", cronjob="${backup}"}`, values: '0x1700' }],
           evalTime: '27h',
           expectedLabels: { namespace: facts.namespace, cronjob: backup },
         },
       ],
       notFiring: [
-        hourly('a backup succeeded 3 hours ago', `kube_cronjob_status_last_successful_time{namespace="${facts.namespace}", cronjob="${backup}"}`, '0x24 86400x6', '27h'),
-        hourly('created 2 hours ago and not yet run', `kube_cronjob_created{namespace="${facts.namespace}", cronjob="${backup}"}`, '90000x30', '27h'),
+        minutely('a backup succeeded 3 hours ago', `kube_cronjob_status_last_successful_time{namespace="${facts.namespace}", cronjob="${backup}"}`, '0x1440 86400x300', '27h'),
+        minutely('created 2 hours ago and not yet run', `kube_cronjob_created{namespace="${facts.namespace}", cronjob="${backup}"}`, '90000x1700', '27h'),
       ],
       runbook: runbookFor('The backup CronJob has not completed a backup for more than 26 hours: the daily run failed, was not scheduled, or never succeeded since the CronJob was created.', diagnosis),
     },
@@ -72,7 +76,7 @@ function kubernetesAlerts(facts: Facts): AlertDeclaration[] {
       summary: 'The backup CronJob is not seen by Prometheus.',
       description: `No kube_cronjob_created series for CronJob ${backup}: it is not deployed, or kube-state-metrics is not scraped, so the other backup alerts cannot fire.`,
       firing: [{ name: 'no series at all', interval: '1m', inputSeries: [{ series: `kube_cronjob_created{cronjob="other"}`, values: '0x90' }], evalTime: '70m', expectedLabels: { cronjob: backup } }],
-      notFiring: [hourly('the CronJob exists', `kube_cronjob_created{namespace="${facts.namespace}", cronjob="${backup}"}`, '0x3', '2h')],
+      notFiring: [minutely('the CronJob exists', `kube_cronjob_created{namespace="${facts.namespace}", cronjob="${backup}"}`, '0x150', '2h')],
       runbook: {
         meaning: 'Prometheus has no series for the backup CronJob: either the backup component is not deployed in this environment, or kube-state-metrics is down or not scraped.',
         impact: 'Backups may not run, and if they fail no other backup alert can tell.',
@@ -91,13 +95,13 @@ function kubernetesAlerts(facts: Facts): AlertDeclaration[] {
       firing: [
         {
           name: 'the last drill was 9 days ago',
-          interval: '1h',
-          inputSeries: [{ series: `kube_cronjob_status_last_successful_time{namespace="${facts.namespace}", cronjob="${drill}"}`, values: '0x220' }],
+          interval: '1m',
+          inputSeries: [{ series: `kube_cronjob_status_last_successful_time{namespace="${facts.namespace}", cronjob="${drill}"}`, values: '0x13100' }],
           evalTime: '217h',
           expectedLabels: { namespace: facts.namespace, cronjob: drill },
         },
       ],
-      notFiring: [hourly('a drill succeeded 2 days ago', `kube_cronjob_status_last_successful_time{namespace="${facts.namespace}", cronjob="${drill}"}`, '0x168 604800x50', '217h')],
+      notFiring: [minutely('a drill succeeded 2 days ago', `kube_cronjob_status_last_successful_time{namespace="${facts.namespace}", cronjob="${drill}"}`, '0x10080 604800x3000', '217h')],
       runbook: {
         meaning: 'The weekly restore drill has not succeeded for more than 8 days.',
         impact: 'Nobody knows whether the backups can be restored, nor how long a restore takes (the recovery time objective is unmeasured).',
@@ -113,8 +117,8 @@ function kubernetesAlerts(facts: Facts): AlertDeclaration[] {
       severity: 'warning',
       summary: 'A backup or restore-drill Job failed.',
       description: 'Job {{ $labels.namespace }}/{{ $labels.job_name }} failed after its retries.',
-      firing: [hourly('a backup Job failed', `kube_job_status_failed{namespace="${facts.namespace}", job_name="${backup}-29000000"}`, '0 1 1', '2h', { namespace: facts.namespace, job_name: `${backup}-29000000` })],
-      notFiring: [hourly('the Job succeeded', `kube_job_status_failed{namespace="${facts.namespace}", job_name="${backup}-29000000"}`, '0 0 0', '2h')],
+      firing: [minutely('a backup Job failed', `kube_job_status_failed{namespace="${facts.namespace}", job_name="${backup}-29000000"}`, '0 1x150', '2h', { namespace: facts.namespace, job_name: `${backup}-29000000` })],
+      notFiring: [minutely('the Job succeeded', `kube_job_status_failed{namespace="${facts.namespace}", job_name="${backup}-29000000"}`, '0x150', '2h')],
       runbook: {
         meaning: 'A run of the backup or restore-drill CronJob failed after its retries (backoffLimit).',
         impact: 'One recovery point is missing (backup) or the restorability of the newest backup is unproven (drill).',
@@ -130,8 +134,8 @@ function kubernetesAlerts(facts: Facts): AlertDeclaration[] {
       severity: 'warning',
       summary: 'A backup CronJob is suspended.',
       description: 'CronJob {{ $labels.namespace }}/{{ $labels.cronjob }} has been suspended for more than an hour: nothing is scheduled.',
-      firing: [hourly('suspended for two hours', `kube_cronjob_spec_suspend{namespace="${facts.namespace}", cronjob="${backup}"}`, '1x3', '2h', { namespace: facts.namespace, cronjob: backup })],
-      notFiring: [hourly('active', `kube_cronjob_spec_suspend{namespace="${facts.namespace}", cronjob="${backup}"}`, '0x3', '2h')],
+      firing: [minutely('suspended for two hours', `kube_cronjob_spec_suspend{namespace="${facts.namespace}", cronjob="${backup}"}`, '1x150', '2h', { namespace: facts.namespace, cronjob: backup })],
+      notFiring: [minutely('active', `kube_cronjob_spec_suspend{namespace="${facts.namespace}", cronjob="${backup}"}`, '0x150', '2h')],
       runbook: {
         meaning: 'Someone suspended the backup or drill CronJob (spec.suspend: true), usually for maintenance, and did not resume it.',
         impact: 'No backups (or drills) run while it stays suspended.',
@@ -154,8 +158,8 @@ function pushedAlerts(facts: Facts): AlertDeclaration[] {
       severity: 'critical',
       summary: 'No successful database backup for more than 26 hours.',
       description: 'The last successful backup of {{ $labels.source }} finished {{ $value | humanizeDuration }} ago.',
-      firing: [hourly('the last success was 27 hours ago', `backup_last_success_timestamp_seconds{job="backup", ${source}}`, '0x30', '27h', { source: facts.name })],
-      notFiring: [hourly('a backup succeeded 3 hours ago', `backup_last_success_timestamp_seconds{job="backup", ${source}}`, '0x24 86400x6', '27h')],
+      firing: [minutely('the last success was 27 hours ago', `backup_last_success_timestamp_seconds{job="backup", ${source}}`, '0x1700', '27h', { source: facts.name })],
+      notFiring: [minutely('a backup succeeded 3 hours ago', `backup_last_success_timestamp_seconds{job="backup", ${source}}`, '0x1440 86400x300', '27h')],
       runbook: runbookFor(
         'The backup timer has not completed a backup for more than 26 hours: the nightly run failed or did not start.',
         '`systemctl status ' + `${facts.name}-backup.timer ${facts.name}-backup.service` + '` and `journalctl -u ' + `${facts.name}-backup.service` + '`: each failure ends with an `ERROR:` line naming its cause.',
@@ -169,8 +173,8 @@ function pushedAlerts(facts: Facts): AlertDeclaration[] {
       severity: 'critical',
       summary: 'No backup has ever reported success.',
       description: `Prometheus has no backup_last_success_timestamp_seconds for ${facts.name}: no backup succeeded since the Pushgateway started, or it is not scraped.`,
-      firing: [hourly('never reported', `backup_last_success_timestamp_seconds{${'source="other"'}}`, '0x30', '27h', { source: facts.name })],
-      notFiring: [hourly('reported', `backup_last_success_timestamp_seconds{job="backup", ${source}}`, '0x30', '27h')],
+      firing: [minutely('never reported', `backup_last_success_timestamp_seconds{source="other"}`, '0x1700', '27h', { source: facts.name })],
+      notFiring: [minutely('reported', `backup_last_success_timestamp_seconds{job="backup", ${source}}`, '0x1700', '27h')],
       runbook: {
         meaning: 'The backup success metric is missing: backups never succeeded, the scripts cannot reach the Pushgateway (BACKUP_PUSHGATEWAY_URL), or Prometheus does not scrape it.',
         impact: 'Backups may be missing, and the age alert cannot tell.',
@@ -186,8 +190,8 @@ function pushedAlerts(facts: Facts): AlertDeclaration[] {
       severity: 'warning',
       summary: 'No successful restore drill for more than 8 days.',
       description: 'The last successful restore drill of {{ $labels.source }} was {{ $value | humanizeDuration }} ago.',
-      firing: [hourly('the last drill was 9 days ago', `backup_restore_drill_last_success_timestamp_seconds{job="backup_restore_drill", ${source}}`, '0x220', '217h', { source: facts.name })],
-      notFiring: [hourly('a drill succeeded 2 days ago', `backup_restore_drill_last_success_timestamp_seconds{job="backup_restore_drill", ${source}}`, '0x168 604800x50', '217h')],
+      firing: [minutely('the last drill was 9 days ago', `backup_restore_drill_last_success_timestamp_seconds{job="backup_restore_drill", ${source}}`, '0x13100', '217h', { source: facts.name })],
+      notFiring: [minutely('a drill succeeded 2 days ago', `backup_restore_drill_last_success_timestamp_seconds{job="backup_restore_drill", ${source}}`, '0x10080 604800x3000', '217h')],
       runbook: {
         meaning: 'The weekly restore drill has not succeeded for more than 8 days.',
         impact: 'Nobody knows whether the backups can be restored, nor how long a restore takes.',
@@ -209,8 +213,8 @@ function sizeAlert(facts: Facts): AlertDeclaration {
     severity: 'warning',
     summary: 'The newest backup is less than half the size of the one a day before.',
     description: 'The backup of {{ $labels.source }} is {{ $value | humanize1024 }}B, less than half of its size a day earlier.',
-    firing: [hourly('from 1 GB to 400 MB', series, '1000000000x24 400000000x3', '26h', { job: 'backup', source: facts.name })],
-    notFiring: [hourly('from 1 GB to 900 MB', series, '1000000000x24 900000000x3', '26h')],
+    firing: [minutely('from 1 GB to 400 MB', series, '1000000000x1440 400000000x180', '26h', { job: 'backup', source: facts.name })],
+    notFiring: [minutely('from 1 GB to 900 MB', series, '1000000000x1440 900000000x180', '26h')],
     runbook: {
       meaning: 'The encrypted dump shrank by more than half within a day.',
       impact: 'Either data was deleted in the database (a bug, an attack, a bad migration) or the backup misses data it used to contain.',

@@ -77,6 +77,8 @@ describe('files per option', () => {
     const project = await render({ database: 'postgres', deploy: 'compose' });
     const paths = backupPaths(project);
     expect(paths).toContain('deploy/backup/systemd/orders-api-backup.timer');
+    expect(project.files.get('deploy/backup/backup.env')).toContain('\nBACKUP_PUSHGATEWAY_URL=http://pushgateway:9091\n');
+    expect(project.files.get('.gitignore')).toContain('backup-age-identity.txt');
     expect(paths).toContain('deploy/backup/systemd/orders-api-restore-drill.service');
     expect(paths.some((path) => path.startsWith('deploy/kubernetes/'))).toBe(false);
     const compose = parse(project.files.get('compose.production.yaml') as string) as { services: Record<string, Record<string, unknown>> };
@@ -84,7 +86,10 @@ describe('files per option', () => {
       profiles: ['backup'],
       read_only: true,
       cap_drop: ['ALL'],
-      env_file: [{ path: '.env.backup', required: true }],
+      env_file: [
+        { path: 'deploy/backup/backup.env', required: true },
+        { path: '.env.backup', required: true },
+      ],
       command: ['/opt/backup/scripts/backup.sh'],
       volumes: [{ type: 'bind', source: './scripts', target: '/opt/backup/scripts', read_only: true }],
     });

@@ -6,6 +6,8 @@
  */
 import type { Facts } from '../core/facts.ts';
 import type { ComposeService } from '../core/slots.ts';
+import { envFile } from '../kubernetes/feature.ts';
+import { BACKUP_SECRETS, backupSettings } from './settings.ts';
 import { BACKUP_IMAGE } from './names.ts';
 
 /** Where the project is deployed on the host (the systemd units' working directory). */
@@ -25,7 +27,11 @@ export function backupComposeService(facts: Facts): ComposeService {
       cap_drop: ['ALL'],
       security_opt: ['no-new-privileges:true'],
       tmpfs: ['/tmp:size=128m,mode=1777'],
-      env_file: [{ path: '.env.backup', required: true }],
+      // Settings from the repository, then the secrets from the host.
+      env_file: [
+        { path: 'deploy/backup/backup.env', required: true },
+        { path: '.env.backup', required: true },
+      ],
       command: ['/opt/backup/scripts/backup.sh'],
       volumes: [{ type: 'bind', source: './scripts', target: '/opt/backup/scripts', read_only: true }],
       // internal reaches the database; public reaches the object store.
@@ -37,6 +43,15 @@ export function backupComposeService(facts: Facts): ComposeService {
 }
 
 const unit = (lines: readonly string[]) => `${lines.join('\n')}\n`;
+
+/** deploy/backup/backup.env: the non-secret settings of the Compose backup service. */
+export function composeSettingsFile(facts: Facts): string {
+  const secrets = BACKUP_SECRETS.filter((secret) => secret.name !== 'RESTORE_DATABASE_URL' && secret.name !== 'BACKUP_AGE_IDENTITY_FILE').map((secret) => secret.name);
+  return envFile(
+    `Settings of the Compose backup service (docs/disaster-recovery.md).\nSecrets are never here: ${secrets.join(', ')} go in .env.backup on the host (mode 600, not in git).\nA blank value means unset.`,
+    backupSettings(facts).map((setting) => ({ name: setting.name, value: setting.value, description: setting.description })),
+  );
+}
 
 /** The systemd service and timer units of the backup and the drill, by project path. */
 export function systemdUnits(facts: Facts): Record<string, string> {

@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import type { Facts } from '../core/facts.ts';
 import type { Feature } from '../core/feature.ts';
 import { pinnedImage } from '../core/versions.ts';
-import { adrsSlot, alertsSlot, composeServicesSlot, docsSlot, kustomizeSlot, networkPolicySlot, readmeSlot } from '../core/slots.ts';
+import { adrsSlot, alertsSlot, composeServicesSlot, docsSlot, gitignoreSlot, kustomizeSlot, networkPolicySlot, readmeSlot } from '../core/slots.ts';
 import { pointInTimeRecoveryAdr } from './adr.ts';
 import { backupAlerts } from './alerts.ts';
-import { backupComposeService, systemdUnits } from './compose.ts';
+import { backupComposeService, composeSettingsFile, systemdUnits } from './compose.ts';
 import { backupComponentFiles, backupKustomization } from './kubernetes.ts';
 import { settingsTable } from './settings.ts';
 import { BACKUP_IMAGE, SCRIPT_FILES } from './names.ts';
@@ -50,6 +50,8 @@ export const backupFeature: Feature = {
   applies: (facts) => facts.hasBackup && facts.hasPostgres,
   contribute: ({ facts, part }) => [
     readmeSlot.of({ title: 'Backups', order: 36, body: part('readme.md') }),
+    // The age private key must never be committed (docs/disaster-recovery.md, "Encryption keys").
+    gitignoreSlot.of('backup-age-identity.txt'),
     docsSlot.of(
       { page: 'docs/disaster-recovery.md', title: 'Objectives', order: 10, body: part('dr-objectives.md') },
       { page: 'docs/disaster-recovery.md', title: 'How backups work', order: 20, body: part('dr-how.md') },
@@ -96,7 +98,7 @@ export const backupFeature: Feature = {
     return {
       'deploy/backup/Dockerfile': backupDockerfile(),
       ...(facts.deploysToKubernetes ? backupComponentFiles(facts, scripts) : {}),
-      ...(facts.deploysWithCompose ? systemdUnits(facts) : {}),
+      ...(facts.deploysWithCompose ? { ...systemdUnits(facts), 'deploy/backup/backup.env': composeSettingsFile(facts) } : {}),
     };
   },
 };

@@ -1,6 +1,7 @@
 /**
  * The backup's environment variables: the same names on Kubernetes (the
- * backup ConfigMap and Secret), Compose (.env.backup) and a workstation.
+ * backup ConfigMap and Secret), Compose (deploy/backup/backup.env and the
+ * secret .env.backup) and a workstation.
  * They are not the app's variables, so they never enter the env slot.
  */
 import type { Facts } from '../core/facts.ts';
@@ -25,7 +26,7 @@ export interface BackupSecret {
 export function backupSettings(facts: Facts): BackupSetting[] {
   return [
     { name: 'BACKUP_SOURCE', description: 'Name recorded in each manifest; retention and restore only touch backups of this name.', value: facts.name },
-    { name: 'BACKUP_DESTINATION', description: 'rclone path of the backups: s3:<bucket>/<prefix>, or a directory.', value: `s3:${facts.name}-backups/postgres` },
+    { name: 'BACKUP_DESTINATION', description: 'rclone path of the backups: `s3:<bucket>/<prefix>`, or a directory.', value: `s3:${facts.name}-backups/postgres` },
     { name: 'BACKUP_S3_ENDPOINT', description: 'Endpoint of an S3-compatible store; blank for AWS S3.', value: '' },
     { name: 'BACKUP_S3_REGION', description: 'Region of the bucket.', value: 'us-east-1' },
     { name: 'BACKUP_AGE_RECIPIENT', description: 'age public key (age1...) the backups are encrypted to; set it before the first run (docs/disaster-recovery.md, "Encryption keys").', value: '' },
@@ -35,7 +36,8 @@ export function backupSettings(facts: Facts): BackupSetting[] {
     {
       name: 'BACKUP_PUSHGATEWAY_URL',
       description: 'Prometheus Pushgateway the scripts push their metrics to; blank to push nothing.',
-      value: 'http://127.0.0.1:9091',
+      // On Compose, a Pushgateway service on the project's network.
+      value: 'http://pushgateway:9091',
       kubernetes: 'http://pushgateway.monitoring.svc:9091',
     },
     { name: 'BACKUP_DRILL_REQUIRED_TABLE', description: 'A table every restore must contain (the migrations table).', value: 'public.schema_migrations' },
@@ -54,9 +56,14 @@ export const BACKUP_SECRETS: readonly BackupSecret[] = [
 
 /** The Markdown table of every backup variable, for docs/disaster-recovery.md. */
 export function settingsTable(facts: Facts): string {
+  const defaults = (setting: BackupSetting) => {
+    if (setting.value === '') return 'unset';
+    if (setting.kubernetes === undefined) return `\`${setting.value}\``;
+    return [facts.deploysToKubernetes ? `\`${setting.kubernetes}\` on Kubernetes` : '', facts.deploysWithCompose ? `\`${setting.value}\` on Compose` : ''].filter(Boolean).join(', ');
+  };
   const cell = (text: string) => text.replaceAll('|', '\\|');
   const rows = [
-    ...backupSettings(facts).map((setting) => `| \`${setting.name}\` | no | ${cell(setting.description)} Default: ${setting.value === '' ? 'unset' : `\`${setting.kubernetes && facts.deploysToKubernetes ? setting.kubernetes : setting.value}\``}. |`),
+    ...backupSettings(facts).map((setting) => `| \`${setting.name}\` | no | ${cell(setting.description)} Default: ${defaults(setting)}. |`),
     ...BACKUP_SECRETS.map((secret) => `| \`${secret.name}\` | yes | ${cell(secret.description)} Read by ${secret.readBy}. |`),
   ];
   return ['| Variable | Secret | Meaning |', '| --- | --- | --- |', ...rows].join('\n');

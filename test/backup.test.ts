@@ -145,7 +145,11 @@ describe('Kubernetes component', () => {
     expect(mounts('orders-api-backup')).not.toContain('age-identity');
     expect(mounts('orders-api-restore-drill')).toContain('age-identity');
     const policy = objects.find((object) => object.kind === 'NetworkPolicy' && object.metadata.name === 'orders-api-backup') as { spec: Record<string, any> };
-    expect(policy.spec.egress).toContainEqual({ ports: [{ protocol: 'TCP', port: 443 }] });
+    // Only the backup pods get the object store and the Pushgateway, on the ports their settings name.
+    expect(policy.spec.podSelector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'orders-api', 'app.kubernetes.io/component': 'backup' });
+    const settings = objects.find((object) => object.kind === 'ConfigMap' && object.metadata.name.startsWith('orders-api-backup-config')) as unknown as { data: Record<string, string> };
+    const pushgatewayPort = Number(new URL(settings.data.BACKUP_PUSHGATEWAY_URL as string).port);
+    expect(policy.spec.egress.flatMap((rule: { ports: { port: number }[] }) => rule.ports.map((port) => port.port)).sort()).toEqual([443, pushgatewayPort].sort());
     // No backup variable enters the app's ConfigMap.
     const appConfig = objects.find((object) => object.kind === 'ConfigMap' && object.metadata.name.startsWith('orders-api-config')) as unknown as { data: Record<string, string> };
     expect(Object.keys(appConfig.data).filter((name) => name.startsWith('BACKUP_'))).toEqual([]);

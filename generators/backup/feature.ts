@@ -80,6 +80,7 @@ export const backupFeature: Feature = {
             ports: [{ port: 443, protocol: 'TCP' }],
             why: 'HTTPS to the object store the backups are written to (S3 or compatible, outside the cluster).',
             kustomization: 'components/backup',
+            podComponent: 'backup',
           }),
           networkPolicySlot.of({
             name: 'egress-pushgateway',
@@ -88,6 +89,7 @@ export const backupFeature: Feature = {
             ports: [{ port: 9091, protocol: 'TCP' }],
             why: 'Backup and drill metrics pushed to the Prometheus Pushgateway in the monitoring namespace.',
             kustomization: 'components/backup',
+            podComponent: 'backup',
           }),
         ]
       : []),

@@ -196,6 +196,11 @@ export interface NetworkPolicyAllow {
   why: string;
   /** The kustomization the rule belongs to (default base): a component adds its own allow with its component. */
   kustomization?: string;
+  /**
+   * Only pods with this app.kubernetes.io/component label (default: every pod
+   * of the service); all allows of one kustomization must agree.
+   */
+  podComponent?: string;
 }
 
 export const networkPolicySlot = defineSlot<NetworkPolicyAllow, NetworkPolicyAllow[]>(

@@ -71,9 +71,17 @@ database="$(psql --dbname="$BACKUP_DATABASE_URL" --no-psqlrc --tuples-only --no-
 object="$BACKUP_SOURCE-$(date -u -d "@$started" +%Y%m%dT%H%M%SZ)$BACKUP_OBJECT_SUFFIX"
 log "backing up database $database (PostgreSQL $server_version) to $(storage_path "$object")"
 
-# The plaintext stream is read once more by pg_restore, which parses every
-# block of the archive; the row counts of its COPY sections go into the manifest.
-mkfifo "$work/plain" "$work/sum" "$work/size"
+# The plaintext stream is read twice more: by pg_restore --list (the table of
+# contents) and by pg_restore --data-only, which parses every block of the
+# archive; the row counts of its COPY sections go into the manifest.
+mkfifo "$work/plain" "$work/list" "$work/sum" "$work/size"
+# pg_restore --list reads the header and table of contents; cat drains the rest.
+{
+  if pg_restore --list > "$work/toc"; then listed=0; else listed=1; fi
+  cat > /dev/null
+  exit "$listed"
+} < "$work/list" &
+list_pid=$!
 pg_restore --data-only --file=- < "$work/plain" \
   | awk '/^COPY .* FROM stdin;$/ { table = $2; rows = 0; copying = 1; next }
          copying && $0 == "\\." { print table "\t" rows; copying = 0; next }
@@ -86,13 +94,15 @@ size_pid=$!
 
 uploaded=1
 if ! pg_dump --format=custom --dbname="$BACKUP_DATABASE_URL" \
-  | tee "$work/plain" \
+  | tee "$work/plain" "$work/list" \
   | age --encrypt --recipient "$BACKUP_AGE_RECIPIENT" \
   | tee "$work/sum" "$work/size" \
   | rclone rcat "$(storage_path "$object")"; then
   die "the dump, its encryption or its upload failed"
 fi
+wait "$list_pid" || die "pg_restore --list could not read the dump's table of contents"
 wait "$verify_pid" || die "pg_restore could not read the dump: it is not a valid archive"
+grep -q ' TABLE DATA ' "$work/toc" || log "WARNING: the dump's table of contents lists no table data"
 wait "$sum_pid" || die "could not checksum the encrypted stream"
 wait "$size_pid" || die "could not measure the encrypted stream"
 

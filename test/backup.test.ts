@@ -4,7 +4,7 @@
  * Prometheus rule file that promtool checks and unit-tests, and the backup
  * checks' verdicts on passing and failing samples.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
@@ -20,7 +20,8 @@ import shellcheck from '../matrix/checks/shellcheck.ts';
 const scratch = mkdtempSync(join(tmpdir(), 'backup-test-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const toolsDir = defaultToolsDir();
-const tool = (name: string) => join(toolsDir, 'bin', name);
+/** A tool from the tools directory, else from PATH (as the checks find them). */
+const tool = (name: string) => (existsSync(join(toolsDir, 'bin', name)) ? join(toolsDir, 'bin', name) : name);
 
 function writeProject(project: RenderedProject, name: string): string {
   const root = join(scratch, name);

@@ -32,6 +32,7 @@ port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
 moto_server -H 127.0.0.1 -p "$port" > "$work/moto.log" 2>&1 &
 moto_pid=$!
 databases=()
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
   kill "$moto_pid" 2> /dev/null
   wait "$moto_pid" 2> /dev/null

@@ -63,7 +63,13 @@ describe('files each option combination writes', () => {
     expect(alertNames(minimal.files)).toEqual(['ErrorBudgetBurnFast', 'ErrorBudgetBurnSlow', 'EventLoopLagHigh', 'HighRequestLatency', 'ProbeCertificateExpiringSoon', 'TargetDown', 'Watchdog']);
     expect([...minimal.files.keys()].filter((path) => path.includes('components/monitoring'))).toEqual([]);
     const full = await renderProject({ name: 'orders-api', deploy: 'kubernetes', database: 'postgres', cache: 'redis' });
+    // With PostgreSQL on Kubernetes, backups (on by default) declare their own alerts too.
     expect(alertNames(full.files)).toEqual([
+      'BackupCronJobAbsent',
+      'BackupCronJobSuspended',
+      'BackupJobFailed',
+      'BackupSizeDropped',
+      'BackupTooOld',
       'CertificateExpiringSoon',
       'ContainerOomKilled',
       'DatabasePoolSaturated',
@@ -79,6 +85,7 @@ describe('files each option combination writes', () => {
       'RedisDown',
       'RedisEvictingKeys',
       'RedisMemoryNearLimit',
+      'RestoreDrillTooOld',
       'TargetDown',
       'Watchdog',
     ]);
@@ -181,7 +188,7 @@ describe('monitoring checks', () => {
     rmSync(join(rules, 'docs/runbooks/RedisDown.md'));
     writeFileSync(join(rules, 'docs/runbooks/RedisEvictingKeys.md'), '# RedisEvictingKeys\n\n## Meaning\n\nx\n');
     expect(await alertsConsistency.run(rules, context)).toEqual([
-      { file: 'deploy/monitoring/prometheus/rules/redis.yaml', message: 'RedisDown: metric redis_is_up is neither registered in src/, a recording rule, nor documented by a standard exporter' },
+      { file: 'deploy/monitoring/prometheus/rules/redis.yaml', message: 'RedisDown: metric redis_is_up is neither registered in src/, pushed by a script in scripts/, a recording rule, nor documented by a standard exporter' },
       { file: 'deploy/monitoring/prometheus/rules/redis.yaml', message: 'RedisDown: label severity is page, not critical, warning or info' },
       { file: 'docs/runbooks/RedisDown.md', message: 'RedisDown: runbook file is missing' },
       { file: 'deploy/monitoring/prometheus/rules/redis.yaml', message: 'RedisEvictingKeys: no for: (only SLO alerts over recording rules may fire at once)' },

@@ -39,7 +39,7 @@ const variable = (name: string, extra: Partial<EnvVar> = {}): EnvVar => ({ name,
 describe('slot registry', () => {
   it('holds every standard slot under its name', () => {
     const names = [...definedSlots().keys()];
-    for (const name of ['packageJson', 'env', 'commands', 'readme', 'gitignore', 'kustomize', 'networkPolicy', 'alerts', 'recordingRules', 'adrs', 'checklist', 'ciJobs', 'docs']) {
+    for (const name of ['packageJson', 'env', 'commands', 'readme', 'gitignore', 'kustomize', 'networkPolicy', 'alerts', 'recordingRules', 'adrs', 'checklist', 'ciJobs', 'docs', 'composeServices']) {
       expect(names).toContain(name);
     }
   });
@@ -140,6 +140,24 @@ describe('kustomize', () => {
     expect(production?.components).toEqual(['../../components/backup']);
     expect(production?.patches).toEqual([{ path: 'backup-schedule.yaml' }, { path: 'replicas.yaml' }]);
     expect(production?.images).toEqual([{ name: 'app', digest: 'sha256:1' }]);
+  });
+
+  it('merges ConfigMap generators by name and fails on one name generated two ways', () => {
+    const merged = merge(
+      kustomizeSlot,
+      ['backup', [kustomizeSlot.of({ kustomization: 'components/backup', configMapGenerator: [{ name: 'scripts', files: ['scripts/backup.sh'] }, { name: 'config', envs: ['backup.env'] }] })]],
+    );
+    expect(merged.get('components/backup')?.configMapGenerator).toEqual([
+      { name: 'config', envs: ['backup.env'] },
+      { name: 'scripts', files: ['scripts/backup.sh'] },
+    ]);
+    expect(() =>
+      merge(
+        kustomizeSlot,
+        ['a', [kustomizeSlot.of({ kustomization: 'components/backup', configMapGenerator: [{ name: 'config', envs: ['a.env'] }] })]],
+        ['b', [kustomizeSlot.of({ kustomization: 'components/backup', configMapGenerator: [{ name: 'config', envs: ['b.env'] }] })]],
+      ),
+    ).toThrow('config is contributed differently by feature a and feature b');
   });
 
   it('fails on one image pinned two ways, and on an unknown kustomization directory', () => {
@@ -287,5 +305,19 @@ describe('Assembly', () => {
     const assembly = new Assembly();
     assembly.add('service', []);
     expect(() => assembly.add('service', [])).toThrow('Feature service contributed twice');
+  });
+});
+
+describe('composeServices', () => {
+  it('lists services by name and fails on one name contributed two ways', () => {
+    const merged = merge(
+      composeServicesSlot,
+      ['monitoring', [composeServicesSlot.of({ name: 'prometheus', service: { image: 'prom' } })]],
+      ['backup', [composeServicesSlot.of({ name: 'backup', service: { image: 'backup' }, profiles: ['backup'] })]],
+    );
+    expect(merged.map((service) => service.name)).toEqual(['backup', 'prometheus']);
+    expect(() =>
+      merge(composeServicesSlot, ['a', [composeServicesSlot.of({ name: 'backup', service: { image: 'a' } })]], ['b', [composeServicesSlot.of({ name: 'backup', service: { image: 'b' } })]]),
+    ).toThrow('Slot composeServices: backup is contributed differently by feature a and feature b');
   });
 });

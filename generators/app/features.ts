@@ -1,5 +1,7 @@
 /** Every feature the app generator can compose, in one list. */
 import { join } from 'node:path';
+import BackupGenerator from '../backup/index.ts';
+import { backupFeature } from '../backup/feature.ts';
 import ComposeGenerator from '../compose/index.ts';
 import { composeFeature } from '../compose/feature.ts';
 import ContainerGenerator from '../container/index.ts';
@@ -32,6 +34,7 @@ export interface RegisteredFeature {
 }
 
 export const features: readonly RegisteredFeature[] = [
+  { definition: backupFeature, Generator: BackupGenerator, path: join(generatorsRoot, 'backup') },
   { definition: composeFeature, Generator: ComposeGenerator, path: join(generatorsRoot, 'compose') },
   { definition: containerFeature, Generator: ContainerGenerator, path: join(generatorsRoot, 'container') },
   { definition: docsFeature, Generator: DocsGenerator, path: join(generatorsRoot, 'docs') },

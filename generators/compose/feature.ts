@@ -244,9 +244,9 @@ export function productionCompose(facts: Facts, env: readonly EnvVar[], contribu
       logging: rotatedLogs,
     };
   }
-  for (const { name, service } of contributed) {
+  for (const { name, service, profiles } of contributed) {
     if (name in services) throw new Error(`compose.production.yaml: service ${name} is contributed but the compose feature defines it`);
-    services[name] = service;
+    services[name] = { ...service, ...(profiles ? { profiles } : {}) };
   }
   return {
     name: facts.name,

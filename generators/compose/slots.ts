@@ -13,6 +13,8 @@ export interface ComposeService {
   service: Record<string, unknown>;
   /** Named volumes the service mounts (declared top-level, with default settings). */
   volumes?: string[];
+  /** Compose profiles that start the service (`docker compose --profile <name>`); always started without. */
+  profiles?: string[];
 }
 
 /** Contributed services by name, sorted; one name with two different definitions is a conflict. */

@@ -101,7 +101,7 @@ export const options: readonly OptionDeclaration[] = [
     validate: (value) => projectNameProblems(String(value)),
     positional: true,
     matrix: { samples: ['orders-api'] },
-    features: ['repo', 'service', 'container', 'compose', 'kubernetes', 'docs', 'github-actions', 'gitlab-ci', 'observability'],
+    features: ['repo', 'service', 'container', 'compose', 'kubernetes', 'docs', 'github-actions', 'gitlab-ci', 'observability', 'backup'],
   },
   {
     name: 'description',
@@ -129,7 +129,7 @@ export const options: readonly OptionDeclaration[] = [
         ? []
         : ['must be lowercase letters, digits and "-" (at most 39 characters), as GitHub and image names allow'],
     matrix: { samples: ['acme'] },
-    features: ['container', 'compose', 'kubernetes', 'github-actions', 'gitlab-ci', 'repo', 'observability'],
+    features: ['container', 'compose', 'kubernetes', 'github-actions', 'gitlab-ci', 'repo', 'observability', 'backup'],
   },
   {
     name: 'license',
@@ -162,7 +162,7 @@ export const options: readonly OptionDeclaration[] = [
     ],
     default: 'postgres',
     matrix: { vary: true },
-    features: ['service', 'container', 'compose', 'kubernetes', 'github-actions', 'load-test', 'observability'],
+    features: ['service', 'container', 'compose', 'kubernetes', 'github-actions', 'load-test', 'observability', 'backup'],
   },
   {
     name: 'cache',
@@ -209,7 +209,7 @@ export const options: readonly OptionDeclaration[] = [
     ],
     default: 'kubernetes',
     matrix: { vary: true },
-    features: ['compose', 'kubernetes', 'github-actions', 'gitlab-ci', 'service', 'observability'],
+    features: ['compose', 'kubernetes', 'github-actions', 'gitlab-ci', 'service', 'observability', 'backup'],
   },
   {
     name: 'observability',
@@ -275,8 +275,7 @@ export const options: readonly OptionDeclaration[] = [
     requires: { database: 'postgres' },
     valueWhenNotApplicable: false,
     matrix: { vary: true },
-    features: [],
-    planned: 'not generated yet',
+    features: ['backup'],
   },
   {
     name: 'loadTest',
@@ -307,7 +306,7 @@ export const options: readonly OptionDeclaration[] = [
         ? []
         : ['must be ghcr, dockerhub, or a registry host such as registry.example.com[:port][/path]'],
     matrix: { samples: ['ghcr', 'registry.example.com'] },
-    features: ['container', 'compose', 'kubernetes', 'github-actions', 'gitlab-ci'],
+    features: ['container', 'compose', 'kubernetes', 'github-actions', 'gitlab-ci', 'backup'],
   },
 ];
 

@@ -114,6 +114,13 @@ export interface KustomizePatch {
   target?: { group?: string; version?: string; kind?: string; name?: string; namespace?: string; labelSelector?: string };
 }
 
+/** A `configMapGenerator:` entry (Kustomize API): a ConfigMap from env files or files, named with a content hash. */
+export interface KustomizeConfigMapGenerator {
+  name: string;
+  envs?: string[];
+  files?: string[];
+}
+
 /**
  * Entries of one kustomization under deploy/kubernetes/: `base`,
  * `components/<name>` or `overlays/<environment>`. Paths are relative to that
@@ -125,6 +132,7 @@ export interface KustomizeEntry {
   components?: string[];
   patches?: KustomizePatch[];
   images?: KustomizeImage[];
+  configMapGenerator?: KustomizeConfigMapGenerator[];
 }
 
 export interface Kustomization {
@@ -132,12 +140,14 @@ export interface Kustomization {
   components: string[];
   patches: KustomizePatch[];
   images: KustomizeImage[];
+  configMapGenerator: KustomizeConfigMapGenerator[];
 }
 
 /**
  * Kustomizations by directory (sorted): resources and components sorted and
  * unique, patches unique by content in contribution order (order matters to
- * Kustomize), images by name, one name with two settings a conflict.
+ * Kustomize), images and ConfigMap generators by name, one name with two
+ * settings a conflict.
  */
 export const kustomizeSlot = defineSlot<KustomizeEntry, Map<string, Kustomization>>('kustomize', (items) => {
   const grouped = new Map<string, Sourced<KustomizeEntry>[]>();
@@ -156,7 +166,10 @@ export const kustomizeSlot = defineSlot<KustomizeEntry, Map<string, Kustomizatio
     const images = keyedList<KustomizeImage>(`kustomize ${name} images`, (image) => image.name)(
       entries.flatMap(({ source, item }) => (item.images ?? []).map((image) => ({ source, item: image }))),
     );
-    result.set(name, { resources: strings('resources'), components: strings('components'), patches, images });
+    const configMapGenerator = keyedList<KustomizeConfigMapGenerator>(`kustomize ${name} configMapGenerator`, (generator) => generator.name)(
+      entries.flatMap(({ source, item }) => (item.configMapGenerator ?? []).map((generator) => ({ source, item: generator }))),
+    );
+    result.set(name, { resources: strings('resources'), components: strings('components'), patches, images, configMapGenerator });
   }
   return result;
 });
@@ -183,6 +196,11 @@ export interface NetworkPolicyAllow {
   why: string;
   /** The kustomization the rule belongs to (default base): a component adds its own allow with its component. */
   kustomization?: string;
+  /**
+   * Only pods with this app.kubernetes.io/component label (default: every pod
+   * of the service); all allows of one kustomization must agree.
+   */
+  podComponent?: string;
 }
 
 export const networkPolicySlot = defineSlot<NetworkPolicyAllow, NetworkPolicyAllow[]>(

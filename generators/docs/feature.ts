@@ -26,6 +26,10 @@ export const DOC_PAGES: Readonly<Record<string, { title: string; intro: string }
     title: 'Operations',
     intro: 'How the service is run in production: its objective, what alerts whom, the on-call steps and the procedures.',
   },
+  'docs/disaster-recovery.md': {
+    title: 'Disaster recovery',
+    intro: 'How the database is backed up, how backups are proven restorable, and how to restore one: the objectives, the procedure, and the keys.',
+  },
 };
 
 /** The page built from the checklist slot; docs-slot sections for it form its go-live part. */

@@ -117,7 +117,8 @@ function kustomization(entries: Record<string, unknown>, merged: Kustomization |
   const components = [...new Set([...((entries.components as string[] | undefined) ?? []), ...(merged?.components ?? [])])];
   const patches = [...((entries.patches as KustomizePatch[] | undefined) ?? []), ...(merged?.patches ?? [])];
   const images = merged?.images ?? [];
-  const { namespace, labels, resources: _resources, components: _components, patches: _patches, ...rest } = entries;
+  const configMapGenerator = [...((entries.configMapGenerator as unknown[] | undefined) ?? []), ...(merged?.configMapGenerator ?? [])];
+  const { namespace, labels, resources: _resources, components: _components, patches: _patches, configMapGenerator: _generators, ...rest } = entries;
   return {
     apiVersion: kind === 'Component' ? 'kustomize.config.k8s.io/v1alpha1' : 'kustomize.config.k8s.io/v1beta1',
     kind,
@@ -127,6 +128,7 @@ function kustomization(entries: Record<string, unknown>, merged: Kustomization |
     ...(components.length > 0 ? { components } : {}),
     ...(patches.length > 0 ? { patches } : {}),
     ...rest,
+    ...(configMapGenerator.length > 0 ? { configMapGenerator } : {}),
     ...(images.length > 0 ? { images } : {}),
   };
 }
@@ -194,6 +196,7 @@ function overlayFiles(facts: Facts, environment: Environment, env: readonly EnvV
         resources: merged?.resources ?? [],
         components: merged?.components ?? [],
         patches: merged?.patches ?? [],
+        configMapGenerator: merged?.configMapGenerator ?? [],
         // The first release's tag; deploys replace it with the released digest.
         images: [{ name: facts.image, newTag: '0.1.0' }, ...(merged?.images ?? [])],
       },
@@ -342,7 +345,7 @@ export const kubernetesFeature: Feature = {
     const kustomizations = new Map(assembled.get(kustomizeSlot));
     for (const path of Object.keys(own)) {
       const [component, file] = path.slice(`${ROOT}/`.length).split(/\/(?=[^/]+$)/) as [string, string];
-      const known = kustomizations.get(component) ?? { resources: [], components: [], patches: [], images: [] };
+      const known = kustomizations.get(component) ?? { resources: [], components: [], patches: [], images: [], configMapGenerator: [] };
       kustomizations.set(component, { ...known, resources: [...new Set([...known.resources, file])].sort() });
     }
     return { ...own, ...kubernetesFiles(facts, env, kustomizations, assembled.get(networkPolicySlot)) };

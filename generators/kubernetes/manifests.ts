@@ -37,7 +37,7 @@ export const configMapName = (facts: Facts) => `${facts.name}-config`;
 export const secretName = (facts: Facts) => `${facts.name}-secrets`;
 
 /** The restricted security context of every container (Pod Security Standards, restricted). */
-function containerSecurityContext(facts: Facts): Manifest {
+export function containerSecurityContext(facts: Facts): Manifest {
   return {
     allowPrivilegeEscalation: false,
     readOnlyRootFilesystem: true,
@@ -49,7 +49,8 @@ function containerSecurityContext(facts: Facts): Manifest {
   };
 }
 
-function podSecurityContext(facts: Facts): Manifest {
+/** The restricted pod security context (Pod Security Standards, restricted). */
+export function podSecurityContext(facts: Facts): Manifest {
   return {
     runAsNonRoot: true,
     runAsUser: facts.appUid,
@@ -69,8 +70,9 @@ export function secretEnv(facts: Facts, env: readonly EnvVar[]): Manifest[] {
     }));
 }
 
-const tmpVolume = (sizeLimit: string) => ({ name: 'tmp', emptyDir: { sizeLimit } });
-const tmpMount = { name: 'tmp', mountPath: '/tmp' };
+/** A size-limited emptyDir for /tmp under the read-only root filesystem. */
+export const tmpVolume = (sizeLimit: string) => ({ name: 'tmp', emptyDir: { sizeLimit } });
+export const tmpMount = { name: 'tmp', mountPath: '/tmp' };
 
 export function namespace(facts: Facts): Manifest {
   return {
@@ -214,6 +216,9 @@ export function defaultDenyPolicy(): Manifest {
  * and its migration Job): ingress rules only matter where something listens.
  */
 export function allowPolicy(facts: Facts, name: string, allows: readonly NetworkPolicyAllow[]): Manifest {
+  const components = new Set(allows.map((allow) => allow.podComponent));
+  if (components.size > 1) throw new Error(`NetworkPolicy ${name}: its allows name different pod components (${[...components].join(', ')})`);
+  const component = allows[0]?.podComponent;
   const rule = (allow: NetworkPolicyAllow) => ({
     ...(allow.peers.length > 0 ? { [allow.direction === 'ingress' ? 'from' : 'to']: allow.peers } : {}),
     ports: allow.ports.map((port) => ({ protocol: port.protocol, port: port.port })),
@@ -228,7 +233,7 @@ export function allowPolicy(facts: Facts, name: string, allows: readonly Network
       annotations: Object.fromEntries(allows.map((allow) => [`${facts.name}.policy/${allow.name}`, allow.why])),
     },
     spec: {
-      podSelector: { matchLabels: { 'app.kubernetes.io/name': facts.name } },
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': facts.name, ...(component ? { 'app.kubernetes.io/component': component } : {}) } },
       policyTypes: [...(ingress.length > 0 ? ['Ingress'] : []), ...(egress.length > 0 ? ['Egress'] : [])],
       ...(ingress.length > 0 ? { ingress: ingress.map(rule) } : {}),
       ...(egress.length > 0 ? { egress: egress.map(rule) } : {}),

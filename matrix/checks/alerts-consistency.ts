@@ -62,16 +62,32 @@ const readOrNull = (path: string) => {
   }
 };
 
+/** Shell scripts of the project (the backup scripts push metrics in the Prometheus text format). */
+function scriptsOf(directory: string, folder = 'scripts'): string[] {
+  let entries;
+  try {
+    entries = readdirSync(join(directory, folder), { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries.flatMap((entry) => (entry.isDirectory() ? scriptsOf(directory, `${folder}/${entry.name}`) : entry.name.endsWith('.sh') ? [readFileSync(join(directory, folder, entry.name), 'utf8')] : []));
+}
+
+/** Metrics a project script exposes: the `# TYPE <name> <type>` lines of the text format it pushes. */
+export function scriptMetrics(scripts: readonly string[]): Set<string> {
+  return new Set(scripts.flatMap((script) => [...script.matchAll(/^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (gauge|counter|histogram|summary|untyped)$/gm)].map((match) => match[1] as string)));
+}
+
 /** Findings for the rule files of a project directory (pure apart from reading it). */
 export function alertFindings(directory: string): Finding[] {
   const findings: Finding[] = [];
   const rules = rulesOf(directory);
-  const known = new Set([...appMetrics(sourcesOf(directory)), ...exporterMetrics().keys(), ...rules.flatMap(({ rule }) => (rule.record ? [rule.record] : []))]);
+  const known = new Set([...appMetrics(sourcesOf(directory)), ...scriptMetrics(scriptsOf(directory)), ...exporterMetrics().keys(), ...rules.flatMap(({ rule }) => (rule.record ? [rule.record] : []))]);
   for (const { file, rule } of rules) {
     const name = rule.alert ?? rule.record ?? '(unnamed)';
     const parsed = parseExpression(rule.expr);
     if (parsed.errors.length > 0) findings.push({ file, message: `${name}: expression does not parse at offset ${parsed.errors[0]}` });
-    for (const metric of parsed.metrics) if (!known.has(metric)) findings.push({ file, message: `${name}: metric ${metric} is neither registered in src/, a recording rule, nor documented by a standard exporter` });
+    for (const metric of parsed.metrics) if (!known.has(metric)) findings.push({ file, message: `${name}: metric ${metric} is neither registered in src/, pushed by a script in scripts/, a recording rule, nor documented by a standard exporter` });
     if (!rule.alert) continue;
     if (!/^[A-Z][a-zA-Z0-9]*$/.test(rule.alert)) findings.push({ file, message: `${name}: alert name is not CamelCase` });
     const severity = rule.labels?.severity;
@@ -96,7 +112,7 @@ export function alertFindings(directory: string): Finding[] {
 
 export const alertsConsistencyCheck: Check = {
   name: 'alerts-consistency',
-  inputs: [`${RULES}/*.yaml`, `${RUNBOOKS}/*.md`, 'src/**/*.ts'],
+  inputs: [`${RULES}/*.yaml`, `${RUNBOOKS}/*.md`, 'src/**/*.ts', 'scripts/**/*.sh'],
   appliesTo: [`${RULES}/*.yaml`],
   tool: async () => `@prometheus-io/lezer-promql ${(JSON.parse(readFileSync(join(import.meta.dirname, '../../node_modules/@prometheus-io/lezer-promql/package.json'), 'utf8')) as { version: string }).version} and own rules`,
   run: async (directory) => alertFindings(directory),

@@ -8,8 +8,8 @@
  *   node matrix/checks/compose-schema.ts <project-dir>
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Check, CheckContext, Finding } from '../check.ts';
 import { runStandalone, toolPath } from '../support/direct-run.ts';
 import { runChecked, runTool } from '../support/process.ts';
@@ -83,6 +83,7 @@ export const composeSchemaCheck: Check = {
       for (const match of text.matchAll(/^\s*- path: (\S+)\s*\n\s*required: true/gm)) {
         const path = join(directory, match[1] as string);
         if (!existsSync(path)) {
+          mkdirSync(dirname(path), { recursive: true });
           writeFileSync(path, '');
           created.push(path);
         }

@@ -9,7 +9,8 @@
  * - runAsUser:runAsGroup equals the Dockerfile's final USER;
  * - terminationGracePeriodSeconds exceeds preStop sleep + SHUTDOWN_TIMEOUT_MS;
  * - every NetworkPolicy port is the app's port, DNS, or the port of a
- *   dependency URL in .env.example;
+ *   dependency URL in .env.example (policies for other pods, selected by
+ *   another app.kubernetes.io/component, are left to their feature's checks);
  * - HPA, PDB and replicas agree (no replicas with an HPA, minAvailable ≤
  *   minReplicas, minReplicas ≥ 2 in production); no Secret object, no
  *   untagged or :latest image.
@@ -175,6 +176,9 @@ export function overlayFindings(overlay: string, objects: readonly Manifest[], p
   // NetworkPolicy ports.
   const allowed = new Set([port, DNS_PORT, ...dependencyPorts(example)]);
   for (const policy of named('NetworkPolicy')) {
+    // A policy for other pods of the service (a backup CronJob, say) is about their dependencies, not the app's.
+    const component = (policy.spec?.podSelector as { matchLabels?: Record<string, string> } | undefined)?.matchLabels?.['app.kubernetes.io/component'];
+    if (component !== undefined && component !== 'api') continue;
     const rules = [...((policy.spec?.ingress as { ports?: { port: number | string }[] }[]) ?? []), ...((policy.spec?.egress as { ports?: { port: number | string }[] }[]) ?? [])];
     for (const rule of rules) {
       for (const entry of rule.ports ?? []) {

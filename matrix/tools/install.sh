@@ -116,6 +116,7 @@ if [ -f "$HERE/container-tools.sh" ]; then
   PRODREADY_TOOLS_DIR="$TOOLS_DIR" bash "$HERE/container-tools.sh"
 fi
 PRODREADY_TOOLS_DIR="$TOOLS_DIR" bash "$HERE/observability-tools.sh"
+PRODREADY_TOOLS_DIR="$TOOLS_DIR" bash "$HERE/backup-tools.sh"
 
 # Tools for the Kubernetes checks (kustomize, schemas for kubeconform, kyverno, checkov).
 if [ -f "$HERE/kubernetes-tools.sh" ]; then

@@ -31,16 +31,16 @@ async function project(answers: Record<string, unknown>): Promise<string> {
     writeFileSync(join(root, path), content);
   }
   // Stand-ins that log each call; kubectl fails `rollout status` while FAIL_ROLLOUTS (a count) lasts.
-  const bin = join(root, '.stub-bin');
+  const bin = join(root, '.fake-bin');
   mkdirSync(bin);
-  const stub = (name: string, body: string) => {
+  const fakeCommand = (name: string, body: string) => {
     writeFileSync(join(bin, name), `#!/bin/sh\necho "${name} $*" >> "$CALLS"\n${body}\n`);
     chmodSync(join(bin, name), 0o755);
   };
-  stub('kustomize', 'exit 0');
-  stub('wget', 'exit "${WGET_STATUS:-0}"');
-  stub('sleep', 'exit 0');
-  stub(
+  fakeCommand('kustomize', 'exit 0');
+  fakeCommand('wget', 'exit "${WGET_STATUS:-0}"');
+  fakeCommand('sleep', 'exit 0');
+  fakeCommand(
     'kubectl',
     [
       'case "$*" in',
@@ -60,7 +60,7 @@ async function deploy(root: string, args: string[], env: Record<string, string> 
   const result = await execa('sh', ['scripts/deploy-kubernetes.sh', ...args], {
     cwd: root,
     reject: false,
-    env: { PATH: `${join(root, '.stub-bin')}:/usr/bin:/bin`, CALLS: calls, FAILURES: failures, PREVIOUS_IMAGE: PREVIOUS, ...env },
+    env: { PATH: `${join(root, '.fake-bin')}:/usr/bin:/bin`, CALLS: calls, FAILURES: failures, PREVIOUS_IMAGE: PREVIOUS, ...env },
     extendEnv: false,
   });
   const log = existsSync(calls) ? readFileSync(calls, 'utf8').trim().split('\n') : [];
@@ -120,7 +120,7 @@ describe('scripts/deploy-kubernetes.sh', () => {
 describe('scripts/deploy-compose.sh', () => {
   /** Runs the script with ssh and scp stand-ins: ssh (-o BatchMode=yes host command) logs the remote command and answers the TAG read and the digest lookup. */
   async function composeDeploy(root: string, args: string[], env: Record<string, string>) {
-    const bin = join(root, '.stub-bin');
+    const bin = join(root, '.fake-bin');
     const ssh = [
       '#!/bin/sh',
       'shift 3',

@@ -22,30 +22,13 @@ MOTO='moto[server]==5.2.5'
 APT_PACKAGES=(age rclone prometheus faketime)
 
 log() { printf '[backup-tools] %s\n' "$*" >&2; }
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-link() { if [ "$(readlink "$BIN/$2" 2> /dev/null)" != "$1" ]; then ln -sfn "$1" "$BIN/$2"; fi; }
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=matrix/tools/lib.sh
+source "$HERE/lib.sh"
 
 mkdir -p "$BIN" "$STAMPS"
 
-install_apt() {
-  local missing=() package
-  for package in "${APT_PACKAGES[@]}"; do
-    if [ "$(dpkg-query -W -f='${Status}' "$package" 2> /dev/null)" != "install ok installed" ]; then missing+=("$package"); fi
-  done
-  [ "${#missing[@]}" -eq 0 ] && return 0
-  log "apt: installing ${missing[*]}"
-  as_root apt-get update -qq
-  # The prometheus package must not start a server: the checks only use promtool.
-  local policy=/usr/sbin/policy-rc.d created_policy=""
-  if [ ! -e "$policy" ]; then
-    printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" > /dev/null
-    as_root chmod +x "$policy"
-    created_policy=1
-  fi
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
-  [ -n "$created_policy" ] && as_root rm -f "$policy"
-  return 0
-}
+install_apt() { install_apt_packages "${APT_PACKAGES[@]}"; }
 
 install_shfmt() {
   local stamp="$STAMPS/go-shfmt"

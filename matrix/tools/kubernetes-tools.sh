@@ -46,7 +46,8 @@ CRD_MODULES=(
 )
 
 log() { printf '[kubernetes-tools] %s\n' "$*" >&2; }
-link() { if [ "$(readlink "$BIN/$2" 2>/dev/null)" != "$1" ]; then ln -sfn "$1" "$BIN/$2"; fi; }
+# shellcheck source=matrix/tools/lib.sh
+source "$HERE/lib.sh"
 # Seconds since a start time, for the log.
 took() { printf '%ss' "$(($(date +%s) - $1))"; }
 kubernetes_version() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["kubernetes"]["version"])' "$VERSIONS"; }

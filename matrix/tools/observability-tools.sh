@@ -18,30 +18,17 @@ STAMPS="$TOOLS_DIR/stamps"
 APT_PACKAGES=(prometheus prometheus-alertmanager)
 
 log() { printf '[observability-tools] %s\n' "$*" >&2; }
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-link() { if [ "$(readlink "$BIN/$2" 2>/dev/null)" != "$1" ]; then ln -sfn "$1" "$BIN/$2"; fi; }
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=matrix/tools/lib.sh
+source "$HERE/lib.sh"
 
 mkdir -p "$BIN" "$STAMPS"
 
 install_apt() {
-  local missing=() stamp="$STAMPS/observability-apt"
+  local stamp="$STAMPS/observability-apt"
   # Installed before and still runnable: nothing to do.
   if [ -f "$stamp" ] && /usr/bin/promtool --version >/dev/null 2>&1 && /usr/bin/amtool --version >/dev/null 2>&1; then return 0; fi
-  for package in "${APT_PACKAGES[@]}"; do
-    if [ "$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null)" != "install ok installed" ]; then missing+=("$package"); fi
-  done
-  if [ "${#missing[@]}" -eq 0 ]; then touch "$stamp"; return 0; fi
-  log "apt: installing ${missing[*]}"
-  as_root apt-get update -qq
-  # Installing must not start the servers: checks only run the command-line tools.
-  local policy=/usr/sbin/policy-rc.d created_policy=""
-  if [ ! -e "$policy" ]; then
-    printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null
-    as_root chmod +x "$policy"
-    created_policy=1
-  fi
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  [ -n "$created_policy" ] && as_root rm -f "$policy"
+  install_apt_packages "${APT_PACKAGES[@]}"
   touch "$stamp"
 }
 

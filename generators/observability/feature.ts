@@ -26,6 +26,7 @@ export const observabilityFeature: Feature = {
   reads: [alertsSlot, recordingRulesSlot],
   contribute: ({ facts, part }) => [
     docsSlot.of(
+      ...(facts.deploysToKubernetes ? [{ page: 'docs/deployment.md', title: 'Monitoring in the cluster', order: 25, body: part('deployment-monitoring.md') }] : []),
       { page: 'docs/operations.md', title: 'Service level objective', order: 10, body: part('operations-slo.md') },
       { page: 'docs/operations.md', title: 'What pages and what opens a ticket', order: 20, body: part('operations-alerting.md') },
       { page: 'docs/operations.md', title: 'On call', order: 30, body: part('operations-on-call.md') },

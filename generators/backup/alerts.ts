@@ -185,7 +185,7 @@ function pushedAlerts(facts: Facts): AlertDeclaration[] {
       for: '26h',
       severity: 'critical',
       summary: 'No backup has ever reported success.',
-      description: `Prometheus has no backup_last_success_timestamp_seconds for ${facts.name}: no backup succeeded since the Pushgateway started, or it is not scraped.`,
+      description: 'Prometheus has no backup_last_success_timestamp_seconds for {{ $labels.source }}: no backup succeeded since the Pushgateway started, or it is not scraped.',
       firing: [minutely('never reported', `backup_last_success_timestamp_seconds{source="other"}`, '0x1700', '27h', { source: facts.name })],
       notFiring: [minutely('reported', `backup_last_success_timestamp_seconds{job="backup", ${source}}`, '0x1700', '27h')],
       runbook: {
@@ -202,7 +202,7 @@ function pushedAlerts(facts: Facts): AlertDeclaration[] {
       for: '8d',
       severity: 'warning',
       summary: 'No restore drill has ever reported success.',
-      description: `Prometheus has had no backup_restore_drill_last_success_timestamp_seconds for ${facts.name} for 8 days: no drill succeeded, or its metrics do not arrive.`,
+      description: 'Prometheus has had no backup_restore_drill_last_success_timestamp_seconds for {{ $labels.source }} for 8 days: no drill succeeded, or its metrics do not arrive.',
       firing: [minutely('never reported', 'backup_restore_drill_last_success_timestamp_seconds{source="other"}', '0x11600', '193h', { source: facts.name })],
       notFiring: [minutely('reported', `backup_restore_drill_last_success_timestamp_seconds{job="backup_restore_drill", ${source}}`, '0x11600', '193h')],
       runbook: {

@@ -238,7 +238,14 @@ export const serviceFeature: Feature = {
   },
   reads: [envSlot],
   contribute: ({ facts, part }) => [
-    packageJsonSlot.of({ scripts: scripts(facts), dependencies: dependencies(facts), devDependencies: devDependencies(facts) }),
+    packageJsonSlot.of({
+      scripts: scripts(facts),
+      dependencies: dependencies(facts),
+      devDependencies: devDependencies(facts),
+      // Vitest's vite, pinned: vite 8.4.0 adds an optional dependency that npm install may leave out of the
+      // lockfile, after which npm ci refuses the lockfile (EUSAGE, "Missing ... from lock file").
+      fields: { overrides: pinned('vite') },
+    }),
     ciJobsSlot.of(serviceCiJob(facts)),
     envSlot.of(...serviceEnv(facts)),
     commandsSlot.of(

@@ -12,7 +12,8 @@
  *
  *   node matrix/checks/backup-drill.ts <project-dir> [--postgres-url URL]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Check, CheckContext, Finding } from '../check.ts';
@@ -21,6 +22,8 @@ import { PostgresCluster } from '../support/postgres.ts';
 import { run, runChecked } from '../support/process.ts';
 
 const DRILL = join(import.meta.dirname, 'backup', 'drill.sh');
+/** The drill harness is part of the check: its hash goes into the tool version, so changing it re-runs the drill. */
+const DRILL_HASH = createHash('sha256').update(readFileSync(DRILL)).digest('hex').slice(0, 12);
 const firstLine = (text: string) => text.trim().split('\n')[0] ?? '';
 
 export const backupDrillCheck: Check = {
@@ -37,7 +40,7 @@ export const backupDrillCheck: Check = {
       runChecked(join(context.toolsDir, 'venv-backup', 'bin', 'python'), ['-c', 'import moto; print("moto", moto.__version__)']),
       runChecked('dpkg-query', ['--show', '--showformat=faketime ${Version}', 'faketime']),
     ]);
-    return versions.map(firstLine).join('; ');
+    return [...versions.map(firstLine), `drill harness ${DRILL_HASH}`].join('; ');
   },
   async run(directory: string, context: CheckContext): Promise<Finding[]> {
     let cluster: PostgresCluster | undefined;

@@ -112,7 +112,10 @@ if run_script drill bash "$scripts/restore-drill.sh"; then
 else
   fail "restore-drill.sh exited non-zero: $(tail -n 3 "$work/drill.err")"
 fi
-[ "$(sql "$server" "SELECT count(*) FROM pg_database WHERE datname LIKE 'drill\_2%'")" = 0 ] || fail "restore-drill.sh left its throwaway database behind"
+# The drill names its database in its log; other drills may run on the same server at the same time.
+drill_database="$(grep -o 'drill database drill_[0-9_]*' "$work/drill.err" | head -n 1 | cut -d' ' -f3)"
+[ -n "$drill_database" ] || fail "restore-drill.sh did not log the name of its drill database"
+[ -z "$drill_database" ] || [ "$(sql "$server" "SELECT count(*) FROM pg_database WHERE datname = '$drill_database'")" = 0 ] || fail "restore-drill.sh left its throwaway database $drill_database behind"
 
 # Restore into a fresh database and compare every table with the source.
 target="drill_target_$suffix"

@@ -71,6 +71,15 @@ export interface Check {
    */
   presence?: readonly string[];
   /**
+   * With `file` granularity, instead of `presence`: the project-relative paths
+   * whose presence decides this file's result, derived from its path and
+   * content (its link targets, say). The key then holds each named path with
+   * whether the combination has it, as a file or as a directory holding
+   * generated files, and only the present ones are materialized (files empty,
+   * directories empty). Paths outside the project are dropped.
+   */
+  presenceOf?: (path: string, content: string) => readonly string[];
+  /**
    * Globs of which at least one generated file must match for the check to
    * apply to a combination (default: any input). For checks that also read
    * files every project has, such as the Dockerfile beside the manifests.

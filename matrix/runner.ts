@@ -181,6 +181,10 @@ function materialize(root: string, unit: Unit, store: ContentStore): void {
     writeFileSync(target, store.get(hash));
   }
   for (const path of unit.presence) {
+    if (path.endsWith('/')) {
+      mkdirSync(join(root, safePath(path.slice(0, -1))), { recursive: true });
+      continue;
+    }
     const target = join(root, safePath(path));
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, '', { flag: 'wx' });
@@ -378,7 +382,7 @@ async function toolVersions(checks: readonly LoadedCheck[], context: CheckContex
  * keys across combinations, and marks the units this shard owns: each
  * check's distinct keys, sorted, dealt round-robin over the shards.
  */
-function collectUnits(checks: readonly LoadedCheck[], tools: Tools, rendered: readonly Rendered[], shard: { index: number; count: number }): Collected {
+function collectUnits(checks: readonly LoadedCheck[], tools: Tools, rendered: readonly Rendered[], shard: { index: number; count: number }, store: ContentStore): Collected {
   const unitsByCheck = new Map<string, Map<string, UnitState>>();
   const keysOf: Map<string, string[]>[] = rendered.map(() => new Map());
   for (const entry of checks) {
@@ -388,7 +392,7 @@ function collectUnits(checks: readonly LoadedCheck[], tools: Tools, rendered: re
     rendered.forEach(({ files, facts }, index) => {
       if (!files) return;
       const keys: string[] = [];
-      for (const unit of unitsOf(entry.check, tool, files, entry.code, facts)) {
+      for (const unit of unitsOf(entry.check, tool, files, entry.code, facts, (hash) => store.get(hash))) {
         let state = units.get(unit.key);
         if (!state) {
           state = { unit, loaded: entry, combinations: [], inShard: false };
@@ -663,7 +667,7 @@ export async function runMatrix(options: MatrixOptions = {}): Promise<Report> {
 
     const checksStarted = performance.now();
     const tools = await toolVersions(checks, context);
-    const collected = collectUnits(checks, tools, rendered, shard);
+    const collected = collectUnits(checks, tools, rendered, shard, store);
     const tasks = readCache(checks, collected, tools, cache);
     if (options.startServices) await services.ensure(['postgres', 'redis']);
     const runsByCheck = await runTasks(tasks, { jobs, scratchRoot, store, services, context, cache, tools, progress, started: checksStarted });

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative } from 'node:path';
+import { dirname, isAbsolute, join, posix, relative } from 'node:path';
 import type { Check, Finding } from '../check.ts';
 import { checkedFiles, lineAt, markdownProse } from '../check-helpers.ts';
 
@@ -92,10 +92,22 @@ export function linkFindings(file: string, path: string, root: string, markdown:
   return findings;
 }
 
+/** The project-relative paths the relative links of the Markdown file at `path` point to (before any existence test). */
+export function linkTargets(path: string, markdown: string): string[] {
+  const targets: string[] = [];
+  for (const { target } of markdownLinks(markdown)) {
+    if (target === '' || target.startsWith('#') || /^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith('//')) continue;
+    const pathPart = decode(target.replace(/[#?].*$/, ''));
+    if (pathPart === '') continue;
+    targets.push(pathPart.startsWith('/') ? pathPart.slice(1) : posix.join(posix.dirname(path), pathPart));
+  }
+  return targets;
+}
+
 const check: Check = {
   name: 'markdown-links',
   inputs: ['**/*.md'],
-  presence: ['**'],
+  presenceOf: linkTargets,
   granularity: 'file',
   batch: 200,
   tool: async () => 'markdown-links (built in)',

@@ -105,6 +105,37 @@ describe('cache key', () => {
   });
 });
 
+describe('cache key with presenceOf (a file\'s link targets)', () => {
+  const links: Check = {
+    name: 'links-check',
+    inputs: ['**/*.md'],
+    granularity: 'file',
+    presenceOf: (path, content) => [...content.matchAll(/\]\(([^)#]+)/g)].map((match) => (path.includes('/') ? `${path.slice(0, path.lastIndexOf('/'))}/${match[1]}` : (match[1] as string))),
+    tool: async () => 'tool 1.0.0',
+    run: async () => [],
+  };
+  const read = (hash: string) => store.get(hash);
+  const project = { 'README.md': '[a](docs/a.md) [dir](docs/) [gone](docs/gone.md) [up](../x.md)\n', 'docs/a.md': '# A\n', 'src/x.ts': '' };
+  const readmeUnit = (contents: Record<string, string>) => unitsOf(links, 'tool 1.0.0', files(contents), undefined, {}, read).find((unit) => unit.checked[0] === 'README.md');
+
+  it('materializes only the link targets that exist (directories with a trailing slash), and none outside the project', () => {
+    expect(readmeUnit(project)?.presence).toEqual(['docs/', 'docs/a.md']);
+  });
+
+  it('changes when a link target appears or disappears, not when an unrelated file does', () => {
+    const original = readmeUnit(project)?.key;
+    expect(readmeUnit({ ...project, 'src/y.ts': '' })?.key).toBe(original);
+    expect(readmeUnit({ ...project, 'docs/a.md': '# changed content\n' })?.key).toBe(original);
+    expect(readmeUnit({ ...project, 'docs/gone.md': '' })?.key).not.toBe(original);
+    const { 'docs/a.md': _removed, ...without } = project;
+    expect(readmeUnit(without)?.key).not.toBe(original);
+  });
+
+  it('needs a content reader', () => {
+    expect(() => unitsOf(links, 'tool 1.0.0', files(project))).toThrow(/presenceOf: unitsOf needs a content reader/);
+  });
+});
+
 describe('globs', () => {
   it('match dot files and dot directories with * and **', () => {
     expect(matchesGlob('.github/workflows/ci.yml', '**/*.yml')).toBe(true);

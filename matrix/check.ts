@@ -86,11 +86,13 @@ export interface Check {
    */
   appliesTo?: readonly string[];
   /**
-   * With `file` granularity: up to this many units share one run(). The run's
-   * directory then holds one subdirectory per unit ("0", "1", ...), each laid
-   * out as a project, `context.files` names the checked files with their
-   * subdirectory ("3/README.md"), and findings must name `file` the same way;
-   * a finding without `file` applies to every unit of the run.
+   * Up to this many units share one run(), for tools whose start-up costs
+   * more than their work (a per-file check, or a whole-project one such as
+   * checkov). The run's directory then holds one subdirectory per unit ("0",
+   * "1", ...), each laid out as a project, `context.files` names the checked
+   * files with their subdirectory ("3/README.md"), and findings must name
+   * `file` the same way; a finding without `file` applies to every unit of
+   * the run.
    */
   batch?: number;
   /** Throwaway servers the check needs; the runner starts them before the first run that needs them. */

@@ -44,8 +44,8 @@ export function validateChecks(loaded: readonly LoadedCheck[]): void {
     if (previous) throw new Error(`Two checks are named "${check.name}": ${previous} and ${where}`);
     names.set(check.name, where);
     if (check.inputs.length === 0) throw new Error(`${where}: check "${check.name}" has no inputs`);
-    if (check.batch !== undefined && (check.granularity !== 'file' || !Number.isInteger(check.batch) || check.batch < 1)) {
-      throw new Error(`${where}: check "${check.name}": batch needs granularity "file" and a positive integer`);
+    if (check.batch !== undefined && (!Number.isInteger(check.batch) || check.batch < 1)) {
+      throw new Error(`${where}: check "${check.name}": batch must be a positive integer`);
     }
     if (check.facts && check.batch !== undefined) throw new Error(`${where}: check "${check.name}": facts and batch cannot be combined (a batched run has one context)`);
     if (check.shared && check.granularity !== 'file') throw new Error(`${where}: check "${check.name}": shared files need granularity "file"`);

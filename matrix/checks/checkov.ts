@@ -1,7 +1,9 @@
 /**
  * checkov's Kubernetes policies (CKV_K8S_*, and the graph policies CKV2_K8S_*)
  * on every rendered overlay, one file per object, offline (--skip-download):
- * every failed policy is a finding, except the documented skips below.
+ * every failed policy is a finding, except the documented skips below. Up to
+ * 25 projects share one checkov process (batch), each overlay isolated in a
+ * namespace of its own.
  *
  *   node matrix/checks/checkov.ts <project-dir>
  */
@@ -14,14 +16,18 @@ import { runStandalone } from '../support/direct-run.ts';
 import {
   buildHelperHash,
   findKustomize,
+  inUnit,
   kubernetesInputs,
   objectFinding,
   renderOverlays,
   toolCommand,
   toolVersion,
+  unitRoots,
   withTemporaryDirectory,
+  type KubeObject,
   type RenderedObject,
   type RenderedOverlay,
+  type UnitRoot,
 } from './kubernetes/build.ts';
 
 /**
@@ -44,61 +50,100 @@ interface CheckovReport {
   summary: { passed: number; failed: number; skipped: number; parsing_errors: number; resource_count: number };
 }
 
-/** checkov on one rendered overlay, written to `target` one file per object. */
-async function scan(checkov: string, overlay: RenderedOverlay, target: string): Promise<{ findings: Finding[]; summary: string }> {
-  mkdirSync(target);
-  const byFile = new Map<string, RenderedObject>();
-  overlay.objects.forEach((rendered, index) => {
-    const name = `${String(index).padStart(3, '0')}-${(rendered.object.kind ?? 'object').toLowerCase()}-${(rendered.object.metadata?.name ?? 'unnamed').replace(/[^A-Za-z0-9_.-]/g, '_')}.yaml`;
-    writeFileSync(join(target, name), stringify(rendered.object));
-    byFile.set(name, rendered);
+/** One rendered object as checkov sees it: the file it was written to, and where it came from. */
+interface ScannedObject {
+  unit: UnitRoot;
+  overlay: RenderedOverlay;
+  rendered: RenderedObject;
+}
+
+/**
+ * The object as written for checkov, in a namespace of its own per scanned
+ * overlay ("o3-app" for "app"): checkov builds one graph over everything it
+ * scans, and its graph policies (NetworkPolicy coverage, RBAC) must only
+ * connect objects of the same overlay. Only namespace names change; no policy
+ * reads them, except CKV_K8S_21 (the default namespace), which an object
+ * without a namespace still triggers.
+ */
+function isolated(object: KubeObject, scope: string): KubeObject {
+  const copy = structuredClone(object);
+  if (copy.metadata?.namespace) copy.metadata.namespace = `${scope}-${copy.metadata.namespace}`;
+  if (copy.kind === 'Namespace' && copy.metadata?.name) copy.metadata.name = `${scope}-${copy.metadata.name}`;
+  const subjects = (copy as { subjects?: { namespace?: string }[] }).subjects;
+  for (const subject of Array.isArray(subjects) ? subjects : []) if (subject.namespace) subject.namespace = `${scope}-${subject.namespace}`;
+  return copy;
+}
+
+/**
+ * checkov over every overlay of every unit of the run, in one process (its
+ * start-up costs more than scanning a few overlays): each overlay in its own
+ * directory, one file per object, so a failure names its object.
+ */
+async function scan(checkov: string, overlays: { unit: UnitRoot; overlay: RenderedOverlay }[], target: string): Promise<Finding[]> {
+  const byFile = new Map<string, ScannedObject>();
+  overlays.forEach(({ unit, overlay }, index) => {
+    const directory = `o${index}`;
+    mkdirSync(join(target, directory));
+    overlay.objects.forEach((rendered, position) => {
+      const name = `${String(position).padStart(3, '0')}-${(rendered.object.kind ?? 'object').toLowerCase()}-${(rendered.object.metadata?.name ?? 'unnamed').replace(/[^A-Za-z0-9_.-]/g, '_')}.yaml`;
+      writeFileSync(join(target, directory, name), stringify(isolated(rendered.object, directory)));
+      byFile.set(`${directory}/${name}`, { unit, overlay, rendered });
+    });
   });
   const args = ['--directory', '.', '--framework', 'kubernetes', '--skip-download', '--output', 'json', '--compact', '--quiet', '--skip-check', Object.keys(checkovSkips).join(',')];
   // A HOME of its own: no user-level checkov configuration can change the policies.
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: target, LANG: 'C.UTF-8' };
-  const result = await runTool(checkov, args, { cwd: target, env, timeoutMs: 5 * 60_000 });
+  const result = await runTool(checkov, args, { cwd: target, env, timeoutMs: 10 * 60_000 });
   let reports: CheckovReport[];
   try {
     const parsed = JSON.parse(result.stdout) as unknown;
     reports = (Array.isArray(parsed) ? parsed : [parsed]).filter((value): value is CheckovReport => typeof value === 'object' && value !== null && 'results' in value);
   } catch {
-    throw new Error(`checkov printed no JSON for overlay ${overlay.name} (exit ${result.code}): ${(result.stderr.trim() || result.stdout.trim()).slice(0, 2000)}`);
+    throw new Error(`checkov printed no JSON (exit ${result.code}): ${(result.stderr.trim() || result.stdout.trim()).slice(0, 2000)}`);
   }
+  const scanned = (path: string) => byFile.get(path.replace(/^\/+/, '').split('/').slice(-2).join('/'));
   const findings: Finding[] = [];
+  const unknown = (what: string) => {
+    throw new Error(`checkov reported ${what}, which names no scanned object`);
+  };
   for (const report of reports) {
-    for (const error of report.results.parsing_errors ?? []) findings.push(objectFinding(overlay, byFile.get(basename(error)), `checkov cannot parse ${basename(error)}`));
+    for (const error of report.results.parsing_errors ?? []) {
+      const object = scanned(error) ?? unknown(`a parsing error in ${error}`);
+      findings.push(inUnit(object.unit, objectFinding(object.overlay, object.rendered, `checkov cannot parse ${basename(error)}`)));
+    }
     for (const failure of report.results.failed_checks) {
-      const rendered = byFile.get(basename(failure.file_path));
-      const what = rendered ? '' : `${failure.resource}: `;
-      findings.push(objectFinding(overlay, rendered, `${what}${failure.check_id} ${failure.check_name}${failure.guideline ? ` (${failure.guideline})` : ''}`));
+      const object = scanned(failure.file_path) ?? unknown(`${failure.check_id} on ${failure.file_path}`);
+      findings.push(inUnit(object.unit, objectFinding(object.overlay, object.rendered, `${failure.check_id} ${failure.check_name}${failure.guideline ? ` (${failure.guideline})` : ''}`)));
     }
   }
-  if (result.code !== 0 && findings.length === 0) throw new Error(`checkov exited ${result.code} on overlay ${overlay.name} without a failed policy: ${result.stderr.trim().slice(0, 2000)}`);
-  if (reports.length === 0 && overlay.objects.length > 0) throw new Error(`checkov reported nothing on overlay ${overlay.name} (exit ${result.code}): ${result.stderr.trim().slice(0, 2000)}`);
-  return { findings, summary: reports.map((report) => `${report.summary.passed} passed, ${report.summary.failed} failed`).join('; ') };
+  if (result.code !== 0 && findings.length === 0) throw new Error(`checkov exited ${result.code} without a failed policy: ${result.stderr.trim().slice(0, 2000)}`);
+  if (reports.length === 0 && byFile.size > 0) throw new Error(`checkov reported nothing on ${byFile.size} objects (exit ${result.code}): ${result.stderr.trim().slice(0, 2000)}`);
+  return findings;
 }
 
 export const checkovCheck: Check = {
   name: 'checkov',
   inputs: kubernetesInputs,
   granularity: 'project',
-  timeoutMs: 10 * 60_000,
+  batch: 25,
+  timeoutMs: 15 * 60_000,
   async tool(context: CheckContext): Promise<string> {
     const version = await toolVersion(toolCommand(context, 'checkov'), ['--version']);
     const kustomize = await findKustomize(context);
     return `checkov ${version}; ${kustomize.version}; build helper ${buildHelperHash}`;
   },
   async run(directory: string, context: CheckContext): Promise<Finding[]> {
-    const { overlays, findings } = await renderOverlays(directory, context);
+    const findings: Finding[] = [];
+    const overlays: { unit: UnitRoot; overlay: RenderedOverlay }[] = [];
+    for (const unit of unitRoots(directory, context)) {
+      const rendering = await renderOverlays(unit.root, context);
+      findings.push(...rendering.findings.map((finding) => inUnit(unit, finding)));
+      overlays.push(...rendering.overlays.map((overlay) => ({ unit, overlay })));
+    }
+    if (overlays.length === 0) return findings;
     await withTemporaryDirectory('checkov-', async (scratch) => {
-      // One checkov process per overlay (given several directories, checkov 3.3 repeats earlier
-      // directories' failures under later ones), run side by side; one file per object, so a
-      // failure names its object.
-      const results = await Promise.all(overlays.map((overlay) => scan(toolCommand(context, 'checkov'), overlay, join(scratch, overlay.name))));
-      for (const [index, result] of results.entries()) {
-        findings.push(...result.findings);
-        context.log(`checkov: overlay ${overlays[index]?.name}: ${result.summary}`);
-      }
+      findings.push(...(await scan(toolCommand(context, 'checkov'), overlays, scratch)));
+      context.log(`checkov: ${overlays.length} overlays scanned`);
     });
     return findings;
   },

@@ -180,6 +180,23 @@ describe.skipIf(!available && !required)('Kubernetes checks', { timeout: 300_000
     expect(checkovFindings).toMatch(/overlay staging: Deployment app \(namespace app\), from deploy\/kubernetes\/base\/deployment\.yaml: CKV_K8S_14 Image Tag should be fixed - not latest or blank/);
   });
 
+  it('checkov: a batch scans every unit in one process and files each finding under its own unit', async () => {
+    const batch = join(scratch, `batch-${copies++}`);
+    cpSync(good, join(batch, '0'), { recursive: true });
+    cpSync(
+      variant((copy) => {
+        for (const overlay of ['staging', 'production']) replaceIn(copy, `overlays/${overlay}/kustomization.yaml`, /    newTag: 1\.0\.0\n    digest: sha256:[0-9a-f]{64}\n/, '    newTag: latest\n');
+      }),
+      join(batch, '1'),
+      { recursive: true },
+    );
+    const files = ['0', '1'].flatMap((unit) => listFiles(join(batch, unit)).map((path) => `${unit}/${path}`));
+    const findings = await checkov.run(batch, { toolsDir, log: () => {}, files });
+    const units = new Set(findings.map((finding) => finding.file?.split('/')[0]));
+    expect([...units]).toEqual(['1']);
+    expect(text(findings.filter((finding) => finding.file?.startsWith('1/')))).toMatch(/^1\/deploy\/kubernetes\/base\/deployment\.yaml: overlay staging: Deployment app \(namespace app\), from deploy\/kubernetes\/base\/deployment\.yaml: CKV_K8S_14 Image Tag should be fixed/m);
+  });
+
   it('pod-security: a container that may run as root is a finding naming the control', async () => {
     const root = variant((copy) => {
       replaceIn(copy, 'base/deployment.yaml', /^ {8}runAsNonRoot: true\n/m, '');

@@ -152,6 +152,46 @@ function sourceOf(overlayPath: string, origin: string | undefined): string | und
  */
 export async function renderOverlays(directory: string, context: CheckContext, kustomize?: Kustomize): Promise<Rendering> {
   const tool = kustomize ?? (await findKustomize(context));
+  const key = `${tool.command} ${tool.args.join(' ')} ${tool.version}\0${treeDigest(join(directory, kubernetesRoot))}`;
+  let rendering = renderings.get(key);
+  if (!rendering) {
+    rendering = buildOverlays(directory, context, tool);
+    renderings.set(key, rendering);
+    // A build that threw (kustomize missing, a timeout) is not kept: the next check tries again.
+    rendering.catch(() => renderings.delete(key));
+  }
+  // Each caller gets its own copy: checks may annotate or reorder what they read.
+  return structuredClone(await rendering);
+}
+
+/**
+ * Renderings by kustomize and the content of deploy/kubernetes: the Kubernetes
+ * checks of one matrix run read the same overlays, so each distinct tree is
+ * built once per process instead of once per check.
+ */
+const renderings = new Map<string, Promise<Rendering>>();
+
+/** sha256 over the sorted relative paths and contents of every file under `root` ("-" when it does not exist). */
+export function treeDigest(root: string): string {
+  const hash = createHash('sha256');
+  if (!existsSync(root)) return '-';
+  const walk = (relativeDirectory: string): void => {
+    const entries = readdirSync(join(root, relativeDirectory), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const path = relativeDirectory === '' ? entry.name : `${relativeDirectory}/${entry.name}`;
+      if (entry.isDirectory()) walk(path);
+      else {
+        const content = readFileSync(join(root, path));
+        hash.update(`${JSON.stringify(path)} ${content.length}\0`);
+        hash.update(content);
+      }
+    }
+  };
+  walk('');
+  return hash.digest('hex');
+}
+
+async function buildOverlays(directory: string, context: CheckContext, tool: Kustomize): Promise<Rendering> {
   const names = overlayNames(directory);
   if (names.length === 0) {
     return { overlays: [], findings: [{ message: `no overlay to build: ${overlaysRoot}/ has no directory with a kustomization.yaml` }] };
@@ -258,6 +298,31 @@ export function writeRenderings(overlays: readonly RenderedOverlay[], target: st
     paths.set(overlay.name, normalize(path));
   }
   return paths;
+}
+
+export interface UnitRoot {
+  /** "" for a run on one project, "3/" for the fourth unit of a batched run. */
+  prefix: string;
+  /** The unit's project root. */
+  root: string;
+}
+
+/**
+ * The projects one run covers: with a batch, one per unit subdirectory named
+ * by context.files ("0/deploy/...", "1/deploy/..."); otherwise the run's
+ * directory itself (a direct run, or a test).
+ */
+export function unitRoots(directory: string, context: CheckContext): UnitRoot[] {
+  const files = context.files ?? [];
+  const prefixes = files.map((file) => /^(\d+)\//.exec(file)?.[1]);
+  if (files.length === 0 || prefixes.some((prefix) => prefix === undefined)) return [{ prefix: '', root: directory }];
+  return [...new Set(prefixes as string[])].sort((a, b) => Number(a) - Number(b)).map((unit) => ({ prefix: `${unit}/`, root: join(directory, unit) }));
+}
+
+/** A finding of one unit of a batch: its file gets the unit's prefix (a finding without file is filed under the unit's deploy/kubernetes). */
+export function inUnit(unit: UnitRoot, finding: Finding): Finding {
+  if (unit.prefix === '') return finding;
+  return { ...finding, file: `${unit.prefix}${finding.file ?? kubernetesRoot}` };
 }
 
 /** A temporary directory removed after `use` returns. */

@@ -16,6 +16,7 @@ import { runStandalone } from '../support/direct-run.ts';
 import {
   buildHelperHash,
   findKustomize,
+  inIsolatedNamespace,
   inUnit,
   kubernetesInputs,
   objectFinding,
@@ -24,7 +25,6 @@ import {
   toolVersion,
   unitRoots,
   withTemporaryDirectory,
-  type KubeObject,
   type RenderedObject,
   type RenderedOverlay,
   type UnitRoot,
@@ -58,23 +58,6 @@ interface ScannedObject {
 }
 
 /**
- * The object as written for checkov, in a namespace of its own per scanned
- * overlay ("o3-app" for "app"): checkov builds one graph over everything it
- * scans, and its graph policies (NetworkPolicy coverage, RBAC) must only
- * connect objects of the same overlay. Only namespace names change; no policy
- * reads them, except CKV_K8S_21 (the default namespace), which an object
- * without a namespace still triggers.
- */
-function isolated(object: KubeObject, scope: string): KubeObject {
-  const copy = structuredClone(object);
-  if (copy.metadata?.namespace) copy.metadata.namespace = `${scope}-${copy.metadata.namespace}`;
-  if (copy.kind === 'Namespace' && copy.metadata?.name) copy.metadata.name = `${scope}-${copy.metadata.name}`;
-  const subjects = (copy as { subjects?: { namespace?: string }[] }).subjects;
-  for (const subject of Array.isArray(subjects) ? subjects : []) if (subject.namespace) subject.namespace = `${scope}-${subject.namespace}`;
-  return copy;
-}
-
-/**
  * checkov over every overlay of every unit of the run, in one process (its
  * start-up costs more than scanning a few overlays): each overlay in its own
  * directory, one file per object, so a failure names its object.
@@ -86,7 +69,7 @@ async function scan(checkov: string, overlays: { unit: UnitRoot; overlay: Render
     mkdirSync(join(target, directory));
     overlay.objects.forEach((rendered, position) => {
       const name = `${String(position).padStart(3, '0')}-${(rendered.object.kind ?? 'object').toLowerCase()}-${(rendered.object.metadata?.name ?? 'unnamed').replace(/[^A-Za-z0-9_.-]/g, '_')}.yaml`;
-      writeFileSync(join(target, directory, name), stringify(isolated(rendered.object, directory)));
+      writeFileSync(join(target, directory, name), stringify(inIsolatedNamespace(rendered.object, directory)));
       byFile.set(`${directory}/${name}`, { unit, overlay, rendered });
     });
   });

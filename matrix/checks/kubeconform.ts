@@ -8,6 +8,7 @@
  *
  *   node matrix/checks/kubeconform.ts <project-dir>
  */
+import { mkdirSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import type { Check, CheckContext, Finding } from '../check.ts';
 import { runTool } from '../support/process.ts';
@@ -16,6 +17,7 @@ import {
   buildHelperHash,
   findKustomize,
   findObject,
+  inUnit,
   installedSchemas,
   kubernetesInputs,
   kubernetesVersion,
@@ -23,9 +25,11 @@ import {
   renderOverlays,
   toolCommand,
   toolVersion,
+  unitRoots,
   withTemporaryDirectory,
   writeRenderings,
   type RenderedOverlay,
+  type UnitRoot,
 } from './kubernetes/build.ts';
 
 interface KubeconformResult {
@@ -63,6 +67,8 @@ export const kubeconformCheck: Check = {
   name: 'kubeconform',
   inputs: kubernetesInputs,
   granularity: 'project',
+  batch: 25,
+  timeoutMs: 15 * 60_000,
   async tool(context: CheckContext): Promise<string> {
     const version = await toolVersion(toolCommand(context, 'kubeconform'), ['-v']);
     const { manifest } = installedSchemas(context);
@@ -71,12 +77,18 @@ export const kubeconformCheck: Check = {
   },
   async run(directory: string, context: CheckContext): Promise<Finding[]> {
     const schemas = installedSchemas(context);
-    const { overlays, findings } = await renderOverlays(directory, context);
+    const findings: Finding[] = [];
     await withTemporaryDirectory('kubeconform-', async (scratch) => {
-      if (overlays.length === 0) return;
-      // One run for all overlays: loading the schemas is most of the time.
-      const files = writeRenderings(overlays, scratch);
-      const overlayOf = new Map([...files].map(([name, path]) => [path, overlays.find((overlay) => overlay.name === name) as RenderedOverlay]));
+      // One run for every overlay of every unit: loading the schemas is most of the time.
+      const overlayOf = new Map<string, { unit: UnitRoot; overlay: RenderedOverlay }>();
+      for (const [index, unit] of unitRoots(directory, context).entries()) {
+        const rendering = await renderOverlays(unit.root, context);
+        findings.push(...rendering.findings.map((finding) => inUnit(unit, finding)));
+        const target = join(scratch, String(index));
+        mkdirSync(target);
+        for (const [name, path] of writeRenderings(rendering.overlays, target)) overlayOf.set(path, { unit, overlay: rendering.overlays.find((overlay) => overlay.name === name) as RenderedOverlay });
+      }
+      if (overlayOf.size === 0) return;
       const args = [
         '-strict',
         '-summary',
@@ -88,9 +100,9 @@ export const kubeconformCheck: Check = {
         join(schemas.kubernetes, '{{ .NormalizedKubernetesVersion }}-local{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json'),
         '-schema-location',
         join(schemas.crds, '{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json'),
-        ...files.values(),
+        ...overlayOf.keys(),
       ];
-      const result = await runTool(toolCommand(context, 'kubeconform'), args, { timeoutMs: 120_000 });
+      const result = await runTool(toolCommand(context, 'kubeconform'), args, { timeoutMs: 10 * 60_000 });
       let parsed: KubeconformResult;
       try {
         parsed = JSON.parse(result.stdout) as KubeconformResult;
@@ -101,16 +113,18 @@ export const kubeconformCheck: Check = {
       const resources = (parsed.resources ?? []).toSorted((a, b) => `${a.filename} ${a.kind} ${a.name}`.localeCompare(`${b.filename} ${b.kind} ${b.name}`));
       for (const resource of resources) {
         if (resource.status === 'statusValid') continue;
-        const overlay = overlayOf.get(normalize(resource.filename));
-        if (!overlay) throw new Error(`kubeconform reported a file it was not given: ${resource.filename}`);
+        const source = overlayOf.get(normalize(resource.filename));
+        if (!source) throw new Error(`kubeconform reported a file it was not given: ${resource.filename}`);
+        const { unit, overlay } = source;
         const rendered = findObject(overlay, resource.kind, resource.name);
         const what = rendered ? '' : `${resource.kind} ${resource.name}: `;
+        const report = (message: string) => findings.push(inUnit(unit, objectFinding(overlay, rendered, message)));
         if (resource.status === 'statusInvalid') {
-          for (const problem of problems(resource)) findings.push(objectFinding(overlay, rendered, `${what}${resource.version} ${problem}`));
+          for (const problem of problems(resource)) report(`${what}${resource.version} ${problem}`);
         } else if (resource.status === 'statusError' && /could not find schema/i.test(resource.msg)) {
-          findings.push(objectFinding(overlay, rendered, `${what}no schema for ${resource.version} ${resource.kind} (Kubernetes ${kubernetesVersion}, or a CRD the matrix knows): ${resource.msg}`));
+          report(`${what}no schema for ${resource.version} ${resource.kind} (Kubernetes ${kubernetesVersion}, or a CRD the matrix knows): ${resource.msg}`);
         } else {
-          findings.push(objectFinding(overlay, rendered, `${what}${resource.status.replace(/^status/, '').toLowerCase()}: ${resource.msg}`));
+          report(`${what}${resource.status.replace(/^status/, '').toLowerCase()}: ${resource.msg}`);
         }
       }
       if (result.code !== 0 && !parsed.resources?.some((resource) => resource.status !== 'statusValid')) {

@@ -5,7 +5,8 @@
  * a pod template (Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod,
  * ReplicaSet). Every violation is a finding naming the object and the
  * control. A Namespace must also carry the pod-security.kubernetes.io
- * enforce, audit and warn labels set to "restricted".
+ * enforce, audit and warn labels set to "restricted". Up to 25 projects share
+ * one kyverno run (batch).
  *
  *   node matrix/checks/pod-security.ts <project-dir>
  */
@@ -18,14 +19,18 @@ import { runStandalone } from '../support/direct-run.ts';
 import {
   buildHelperHash,
   findKustomize,
-  findObject,
+  inIsolatedNamespace,
+  inUnit,
   kubernetesInputs,
   objectFinding,
   renderOverlays,
   toolCommand,
   toolVersion,
+  unitRoots,
   withTemporaryDirectory,
+  type RenderedObject,
   type RenderedOverlay,
+  type UnitRoot,
 } from './kubernetes/build.ts';
 
 /** Kinds that carry a pod (template) and the admission controller checks. */
@@ -97,54 +102,74 @@ export const podSecurityCheck: Check = {
   name: 'pod-security',
   inputs: kubernetesInputs,
   granularity: 'project',
+  batch: 25,
+  timeoutMs: 15 * 60_000,
   async tool(context: CheckContext): Promise<string> {
     const version = await toolVersion(toolCommand(context, 'kyverno'), ['version'], /Version:\s*v?(\d+\.\d+\.\d+)/);
     const kustomize = await findKustomize(context);
     return `kyverno ${version}; ${kustomize.version}; build helper ${buildHelperHash}`;
   },
   async run(directory: string, context: CheckContext): Promise<Finding[]> {
-    const { overlays, findings } = await renderOverlays(directory, context);
+    const findings: Finding[] = [];
     await withTemporaryDirectory('pod-security-', async (scratch) => {
       const policyPath = join(scratch, 'policy.yaml');
       writeFileSync(policyPath, stringify(policy));
-      for (const overlay of overlays) {
-        findings.push(...namespaceFindings(overlay));
-        const pods = overlay.objects.filter(({ object }) => (podKinds as readonly string[]).includes(object.kind ?? ''));
-        if (pods.length === 0) {
-          context.log(`pod-security: overlay ${overlay.name} has no object with a pod template`);
-          continue;
-        }
-        const resources = join(scratch, `${overlay.name}.yaml`);
-        writeFileSync(resources, pods.map(({ object }) => stringify(object)).join('---\n'));
-        const result = await runTool(toolCommand(context, 'kyverno'), ['apply', policyPath, '--resource', resources, '--policy-report', '--output-format', 'json', '--remove-color'], {
-          env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratch },
-          timeoutMs: 120_000,
-        });
-        // The report is one line of JSON; kyverno prints its warnings (the deprecation of kyverno.io/v1
-        // ClusterPolicy in 1.19) on stdout too.
-        const results: PolicyReportResult[] = [];
-        for (const line of result.stdout.split('\n').filter((candidate) => candidate.startsWith('{'))) {
-          // A (Cluster)PolicyReport, or an openreports.io ClusterReport (kyverno 1.19).
-          const report = JSON.parse(line) as { kind?: string; results?: PolicyReportResult[] };
-          if (/Report$/.test(report.kind ?? '') && Array.isArray(report.results)) results.push(...report.results);
-        }
-        const checked = results.filter((entry) => entry.policy === policy.metadata.name);
-        if (checked.length === 0) throw new Error(`kyverno apply reported no result (exit ${result.code}): ${(result.stderr.trim() || result.stdout.trim()).slice(0, 2000)}`);
-        // Every object with a pod template must have been judged: one kyverno skipped would be a silent pass.
-        const judged = new Set(checked.flatMap((entry) => (entry.resources ?? []).map((resource) => `${resource.kind}/${resource.namespace ?? ''}/${resource.name}`)));
-        const unjudged = pods.filter(({ object }) => !judged.has(`${object.kind}/${object.metadata?.namespace ?? ''}/${object.metadata?.name}`));
-        if (unjudged.length > 0) throw new Error(`kyverno apply reported nothing on ${unjudged.map(({ label }) => label).join(', ')} (overlay ${overlay.name})`);
-        for (const entry of checked) {
-          if (entry.result === 'pass' || entry.result === 'skip') continue;
-          for (const resource of entry.resources?.length ? entry.resources : [{}]) {
-            const rendered = findObject(overlay, resource.kind, resource.name, resource.namespace);
-            const what = rendered ? '' : `${resource.kind ?? '?'} ${resource.name ?? '?'}: `;
-            const verdict = entry.result === 'fail' ? 'violates Pod Security Standard restricted' : `kyverno ${entry.result}`;
-            findings.push(objectFinding(overlay, rendered, `${what}${verdict}: ${violations(entry)}`));
+      // One kyverno run for every overlay of every unit (its start-up is most of the time): each
+      // overlay's objects in namespaces of their own, so a result names exactly one object.
+      const scanned = new Map<string, { unit: UnitRoot; overlay: RenderedOverlay; rendered: RenderedObject }>();
+      const resources: string[] = [];
+      for (const unit of unitRoots(directory, context)) {
+        const rendering = await renderOverlays(unit.root, context);
+        findings.push(...rendering.findings.map((finding) => inUnit(unit, finding)));
+        for (const overlay of rendering.overlays) {
+          findings.push(...namespaceFindings(overlay).map((finding) => inUnit(unit, finding)));
+          const pods = overlay.objects.filter(({ object }) => (podKinds as readonly string[]).includes(object.kind ?? ''));
+          if (pods.length === 0) {
+            context.log(`pod-security: overlay ${overlay.name} has no object with a pod template`);
+            continue;
           }
+          const scope = `o${resources.length}`;
+          const isolated = pods.map((rendered) => {
+            const object = inIsolatedNamespace(rendered.object, scope);
+            object.metadata = { ...object.metadata, namespace: object.metadata?.namespace ?? scope };
+            scanned.set(`${object.kind}/${object.metadata.namespace}/${object.metadata.name}`, { unit, overlay, rendered });
+            return object;
+          });
+          const path = join(scratch, `${scope}.yaml`);
+          writeFileSync(path, isolated.map((object) => stringify(object)).join('---\n'));
+          resources.push(path);
         }
-        context.log(`pod-security: overlay ${overlay.name}: ${checked.map((entry) => entry.result).join(', ')}`);
       }
+      if (resources.length === 0) return;
+      const result = await runTool(toolCommand(context, 'kyverno'), ['apply', policyPath, ...resources.map((path) => `--resource=${path}`), '--policy-report', '--output-format', 'json', '--remove-color'], {
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratch },
+        timeoutMs: 10 * 60_000,
+      });
+      // The report is one line of JSON; kyverno prints its warnings (the deprecation of kyverno.io/v1
+      // ClusterPolicy in 1.19) on stdout too.
+      const results: PolicyReportResult[] = [];
+      for (const line of result.stdout.split('\n').filter((candidate) => candidate.startsWith('{'))) {
+        // A (Cluster)PolicyReport, or an openreports.io ClusterReport (kyverno 1.19).
+        const report = JSON.parse(line) as { kind?: string; results?: PolicyReportResult[] };
+        if (/Report$/.test(report.kind ?? '') && Array.isArray(report.results)) results.push(...report.results);
+      }
+      const checked = results.filter((entry) => entry.policy === policy.metadata.name);
+      if (checked.length === 0) throw new Error(`kyverno apply reported no result (exit ${result.code}): ${(result.stderr.trim() || result.stdout.trim()).slice(0, 2000)}`);
+      // Every object with a pod template must have been judged: one kyverno skipped would be a silent pass.
+      const judged = new Set(checked.flatMap((entry) => (entry.resources ?? []).map((resource) => `${resource.kind}/${resource.namespace ?? ''}/${resource.name}`)));
+      const unjudged = [...scanned].filter(([key]) => !judged.has(key));
+      if (unjudged.length > 0) throw new Error(`kyverno apply reported nothing on ${unjudged.map(([, { overlay, rendered }]) => `${rendered.label} (overlay ${overlay.name})`).join(', ')}`);
+      for (const entry of checked) {
+        if (entry.result === 'pass' || entry.result === 'skip') continue;
+        const verdict = entry.result === 'fail' ? 'violates Pod Security Standard restricted' : `kyverno ${entry.result}`;
+        for (const resource of entry.resources ?? []) {
+          const object = scanned.get(`${resource.kind}/${resource.namespace ?? ''}/${resource.name}`);
+          if (!object) throw new Error(`kyverno reported ${resource.kind} ${resource.name} (namespace ${resource.namespace ?? '-'}), which it was not given`);
+          findings.push(inUnit(object.unit, objectFinding(object.overlay, object.rendered, `${verdict}: ${violations(entry)}`)));
+        }
+        if (!entry.resources?.length) throw new Error(`kyverno reported a ${entry.result} without a resource: ${entry.message ?? ''}`);
+      }
+      context.log(`pod-security: ${resources.length} overlays, ${checked.length} results`);
     });
     return findings;
   },

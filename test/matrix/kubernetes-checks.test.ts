@@ -180,21 +180,35 @@ describe.skipIf(!available && !required)('Kubernetes checks', { timeout: 300_000
     expect(checkovFindings).toMatch(/overlay staging: Deployment app \(namespace app\), from deploy\/kubernetes\/base\/deployment\.yaml: CKV_K8S_14 Image Tag should be fixed - not latest or blank/);
   });
 
-  it('checkov: a batch scans every unit in one process and files each finding under its own unit', async () => {
+  /** A batch as the runner lays it out: one project per unit subdirectory, context.files prefixed. */
+  async function runBatch(check: Check, roots: readonly string[]): Promise<Finding[]> {
     const batch = join(scratch, `batch-${copies++}`);
-    cpSync(good, join(batch, '0'), { recursive: true });
-    cpSync(
-      variant((copy) => {
-        for (const overlay of ['staging', 'production']) replaceIn(copy, `overlays/${overlay}/kustomization.yaml`, /    newTag: 1\.0\.0\n    digest: sha256:[0-9a-f]{64}\n/, '    newTag: latest\n');
-      }),
-      join(batch, '1'),
-      { recursive: true },
-    );
-    const files = ['0', '1'].flatMap((unit) => listFiles(join(batch, unit)).map((path) => `${unit}/${path}`));
-    const findings = await checkov.run(batch, { toolsDir, log: () => {}, files });
-    const units = new Set(findings.map((finding) => finding.file?.split('/')[0]));
-    expect([...units]).toEqual(['1']);
-    expect(text(findings.filter((finding) => finding.file?.startsWith('1/')))).toMatch(/^1\/deploy\/kubernetes\/base\/deployment\.yaml: overlay staging: Deployment app \(namespace app\), from deploy\/kubernetes\/base\/deployment\.yaml: CKV_K8S_14 Image Tag should be fixed/m);
+    roots.forEach((root, index) => cpSync(root, join(batch, String(index)), { recursive: true }));
+    const files = roots.flatMap((_, index) => listFiles(join(batch, String(index))).map((path) => `${index}/${path}`));
+    return check.run(batch, { toolsDir, log: () => {}, files });
+  }
+
+  const latestTag = () =>
+    variant((copy) => {
+      for (const overlay of ['staging', 'production']) replaceIn(copy, `overlays/${overlay}/kustomization.yaml`, /    newTag: 1\.0\.0\n    digest: sha256:[0-9a-f]{64}\n/, '    newTag: latest\n');
+    });
+  const unknownField = () => variant((copy) => replaceIn(copy, 'base/deployment.yaml', '  revisionHistoryLimit: 5\n', '  revisionHistoryLimit: 5\n  replicaz: 2\n'));
+  const mayRunAsRoot = () =>
+    variant((copy) => {
+      replaceIn(copy, 'base/deployment.yaml', /^ {8}runAsNonRoot: true\n/m, '');
+      replaceIn(copy, 'base/deployment.yaml', /^ {12}runAsNonRoot: true\n/m, '');
+    });
+
+  it.each([
+    ['checkov', checkov, latestTag, /^1\/deploy\/kubernetes\/base\/deployment\.yaml: overlay staging: Deployment app \(namespace app\), from deploy\/kubernetes\/base\/deployment\.yaml: CKV_K8S_14 Image Tag should be fixed/m],
+    ['kubeconform', kubeconform, unknownField, /^1\/deploy\/kubernetes\/base\/deployment\.yaml: overlay staging: Deployment app \(namespace app\), from deploy\/kubernetes\/base\/deployment\.yaml: apps\/v1 at '\/spec': additional properties 'replicaz' not allowed$/m],
+    ['pod-security', podSecurity, mayRunAsRoot, /^1\/deploy\/kubernetes\/base\/deployment\.yaml: overlay staging: Deployment app \(namespace app\), from deploy\/kubernetes\/base\/deployment\.yaml: violates Pod Security Standard restricted: .*runAsNonRoot/m],
+  ] as const)('%s: a batch runs the tool once over every unit and files each finding under its own unit', async (_name, check, broken, expected) => {
+    // Unit 1 is broken; units 0 and 2 are the same good tree (same names and namespaces as unit 1).
+    const findings = await runBatch(check, [good, broken(), good]);
+    expect(new Set(findings.map((finding) => finding.file?.split('/')[0]))).toEqual(new Set(['1']));
+    expect(text(findings)).toMatch(expected);
+    expect(text(findings)).toContain('overlay production: Deployment app (namespace app)');
   });
 
   it('pod-security: a container that may run as root is a finding naming the control', async () => {

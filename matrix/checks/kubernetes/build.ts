@@ -325,6 +325,23 @@ export function inUnit(unit: UnitRoot, finding: Finding): Finding {
   return { ...finding, file: `${unit.prefix}${finding.file ?? kubernetesRoot}` };
 }
 
+/**
+ * A copy of the object in a namespace of its own per scanned overlay ("o3-app"
+ * for "app"), for tools that look at many overlays in one run and connect
+ * objects by namespace (checkov's graph policies, kyverno's results by kind,
+ * namespace and name): objects of two overlays are then never confused. Only
+ * namespace names change (metadata.namespace, a Namespace's name, RBAC
+ * subjects); an object without a namespace keeps none.
+ */
+export function inIsolatedNamespace(object: KubeObject, scope: string): KubeObject {
+  const copy = structuredClone(object);
+  if (copy.metadata?.namespace) copy.metadata.namespace = `${scope}-${copy.metadata.namespace}`;
+  if (copy.kind === 'Namespace' && copy.metadata?.name) copy.metadata.name = `${scope}-${copy.metadata.name}`;
+  const subjects = (copy as { subjects?: { namespace?: string }[] }).subjects;
+  for (const subject of Array.isArray(subjects) ? subjects : []) if (subject.namespace) subject.namespace = `${scope}-${subject.namespace}`;
+  return copy;
+}
+
 /** A temporary directory removed after `use` returns. */
 export async function withTemporaryDirectory<T>(prefix: string, use: (path: string) => Promise<T>): Promise<T> {
   const path = mkdtempSync(join(tmpdir(), prefix));

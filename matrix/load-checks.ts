@@ -3,19 +3,20 @@
  * check it exports is used (default export, an array of checks, or named
  * exports). A module that exports no check is an error, not a silent skip.
  */
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Check } from './check.ts';
+import { moduleGraphHash } from './module-graph.ts';
 
 export const checksDirectory = join(import.meta.dirname, 'checks');
+const repositoryRoot = join(import.meta.dirname, '..');
 
 export interface LoadedCheck {
   check: Check;
   /** The module it came from. */
   module?: string;
-  /** sha256 of the module's source: part of the cache key, so changing a check re-runs it. */
+  /** sha256 of the module's source and every local module it imports (module-graph.ts): part of the cache key, so changing a check or a helper it uses re-runs it. */
   code?: string;
 }
 
@@ -67,7 +68,7 @@ export async function loadChecks(directory = checksDirectory): Promise<LoadedChe
     }
     const checks = checksIn(exports);
     if (checks.length === 0) throw new Error(`matrix/checks/${name} exports no check (an object with name, inputs, tool and run)`);
-    const code = createHash('sha256').update(readFileSync(path)).digest('hex');
+    const code = moduleGraphHash(path, repositoryRoot);
     for (const check of checks) loaded.push({ check, module: `matrix/checks/${name}`, code });
   }
   validateChecks(loaded);

@@ -89,22 +89,40 @@ install_pip() {
   done
 }
 
+# The feature scripts run beside the core tools: their downloads (apt, pip, Go modules)
+# overlap the Go builds, and apt takes one script at a time (lib.sh holds a lock).
+# Each script's output goes to its own log, printed when it ends, so logs never interleave.
+parts=()
+pids=()
+logs="$(mktemp -d)"
+trap 'rm -rf "$logs"' EXIT
+start_part() {
+  [ -f "$HERE/$1" ] || return 0
+  PRODREADY_TOOLS_DIR="$TOOLS_DIR" bash "$HERE/$1" >"$logs/$1.log" 2>&1 &
+  pids+=("$!")
+  parts+=("$1")
+}
+# Tools for the container, observability, backup and Kubernetes checks
+# (kustomize, schemas for kubeconform, kyverno, checkov).
+start_part container-tools.sh
+start_part observability-tools.sh
+start_part backup-tools.sh
+start_part kubernetes-tools.sh
+
 install_apt
 link_postgres
 install_go
 install_pip
 
-# Tools for container checks live beside this script when that feature is present.
-if [ -f "$HERE/container-tools.sh" ]; then
-  PRODREADY_TOOLS_DIR="$TOOLS_DIR" bash "$HERE/container-tools.sh"
-fi
-PRODREADY_TOOLS_DIR="$TOOLS_DIR" bash "$HERE/observability-tools.sh"
-PRODREADY_TOOLS_DIR="$TOOLS_DIR" bash "$HERE/backup-tools.sh"
-
-# Tools for the Kubernetes checks (kustomize, schemas for kubeconform, kyverno, checkov).
-if [ -f "$HERE/kubernetes-tools.sh" ]; then
-  PRODREADY_TOOLS_DIR="$TOOLS_DIR" bash "$HERE/kubernetes-tools.sh"
-fi
+failed=0
+for index in "${!pids[@]}"; do
+  status=0
+  wait "${pids[$index]}" || status=$?
+  if [ "$status" -eq 0 ]; then log "${parts[$index]}: ok"; else log "${parts[$index]}: FAILED (exit $status)"; fi
+  sed 's/^/  /' "$logs/${parts[$index]}.log" >&2
+  [ "$status" -eq 0 ] || failed=1
+done
+[ "$failed" -eq 0 ] || exit 1
 
 for command in gitleaks kubeconform kube-score kyverno checkov actionlint yamllint zizmor hadolint shellcheck initdb postgres redis-server; do
   PATH="$BIN:$PATH" command -v "$command" >/dev/null || { log "$command is not available after install"; exit 1; }

@@ -9,7 +9,16 @@ link() { if [ "$(readlink "$BIN/$2" 2>/dev/null)" != "$1" ]; then ln -sfn "$1" "
 
 # install_apt_packages PACKAGE...: installs the Debian packages not installed yet,
 # without starting any service they ship (checks start their own throwaway servers).
+# The tool scripts run side by side (install.sh); apt and dpkg take one caller at a
+# time, so the whole step holds a lock.
 install_apt_packages() {
+  (
+    flock 9
+    install_apt_packages_locked "$@"
+  ) 9>"${TMPDIR:-/tmp}/prodready-apt.lock"
+}
+
+install_apt_packages_locked() {
   local missing=() package
   for package in "$@"; do
     if [ "$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null)" != "install ok installed" ]; then missing+=("$package"); fi

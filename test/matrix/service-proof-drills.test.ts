@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderProject } from '../../generators/app/render.ts';
 import { defaultToolsDir } from '../../matrix/cache.ts';
-import { DRILL_RULE_FILES } from '../../matrix/checks/service-proof.ts';
+import { DRILL_RULE_FILES, serviceProofProjection } from '../../matrix/checks/service-proof.ts';
 import { driveUntilFiring, driveUntilResolved, waitForAlert } from '../../matrix/checks/service-proof/alert-drill.ts';
 import { declaredLoad, envDefault, goodBurst, judge, runJourney, thresholdsOf, type LoadFigures } from '../../matrix/checks/service-proof/load-run.ts';
 import { drillConfig, Prometheus } from '../../matrix/checks/service-proof/prometheus.ts';
@@ -61,6 +61,14 @@ async function standInApp(): Promise<string> {
     response.writeHead(Number(status)).end();
   });
 }
+
+describe('what service-proof depends on besides its files', () => {
+  it('is the app variant, observability and, only with observability, the scrape job', () => {
+    const variant = { hasPostgres: true, hasRedis: false, hasSentry: false, hasTracing: true };
+    expect(serviceProofProjection({ ...variant, hasObservability: true, name: 'orders-api', appPort: 3000 })).toEqual({ ...variant, hasObservability: true, job: 'orders-api' });
+    expect(serviceProofProjection({ ...variant, hasObservability: false, name: 'orders-api' })).toEqual({ ...variant, hasObservability: false, job: '' });
+  });
+});
 
 describe('the drill configuration', () => {
   it('scrapes one job at the given interval and loads the rule files, with no Alertmanager', () => {

@@ -105,14 +105,48 @@ describe('files each option combination writes', () => {
     const { files } = await renderProject({ name: 'orders-api', deploy: 'compose' });
     const compose = parse(files.get('compose.production.yaml') as string) as { services: Record<string, { image: string; profiles?: string[]; volumes?: { type: string; source: string }[] }>; volumes: Record<string, unknown> };
     const monitoring = Object.entries(compose.services).filter(([, service]) => service.profiles?.includes('monitoring'));
-    expect(monitoring.map(([name]) => name).sort()).toEqual(['alertmanager', 'blackbox', 'grafana', 'prometheus']);
-    for (const [, service] of monitoring) expect(service.image).toMatch(/^[a-z/-]+:[\w.-]+@sha256:[0-9a-f]{64}$/);
+    expect(monitoring.map(([name]) => name).sort()).toEqual(['alertmanager', 'blackbox', 'grafana', 'postgres-exporter', 'prometheus']);
+    for (const [, service] of monitoring) expect(service.image).toMatch(/^[a-z0-9./_-]+:[\w.-]+@sha256:[0-9a-f]{64}$/);
     const sources = monitoring.flatMap(([, service]) => (service.volumes ?? []).filter((volume) => volume.type === 'bind').map((volume) => volume.source.slice(2)));
     for (const source of sources.filter((path) => !path.startsWith('secrets/'))) expect([...files.keys()].some((path) => path === source || path.startsWith(`${source}/`)), source).toBe(true);
     expect(Object.keys(compose.volumes)).toEqual(expect.arrayContaining(['alertmanager-data', 'grafana-data', 'prometheus-data']));
     expect(files.get('.gitignore')).toMatch(/^secrets\/$/m);
     const prometheus = parse(files.get('deploy/monitoring/prometheus/prometheus.yml') as string) as { scrape_configs: { job_name: string; static_configs?: { targets: string[] }[] }[] };
     expect(prometheus.scrape_configs[0]).toEqual({ job_name: 'orders-api', metrics_path: '/metrics', static_configs: [{ targets: ['app:3000'] }] });
+  });
+
+  it('runs postgres_exporter and redis_exporter in the monitoring profile, hardened, unpublished, credentials from files, scraped by Prometheus', async () => {
+    type Service = { image: string; user?: string; read_only?: boolean; cap_drop?: string[]; ports?: unknown; environment?: Record<string, string>; volumes?: { type: string; source: string; target: string; read_only?: boolean }[] };
+    const both = await renderProject({ name: 'orders-api', deploy: 'compose', database: 'postgres', cache: 'redis' });
+    const services = (parse(both.files.get('compose.production.yaml') as string) as { services: Record<string, Service> }).services;
+    const postgres = services['postgres-exporter'];
+    const redis = services['redis-exporter'];
+    expect(postgres?.image).toBe('quay.io/prometheuscommunity/postgres-exporter:v0.19.1@sha256:e96064f876226d94bb6ce48a4c4b3dd76edba91168ec1ab024e5c4b959310b0f');
+    expect(redis?.image).toBe('oliver006/redis_exporter:v1.84.0@sha256:7ef8e9c26638158fa4e7ad60df8c7e53d1919986753d6c1d2d1876b6ec38d87b');
+    for (const service of [postgres, redis]) {
+      expect(service).toMatchObject({ read_only: true, cap_drop: ['ALL'] });
+      expect(service?.ports).toBeUndefined();
+      expect(service?.user).toMatch(/^[1-9]\d*:[1-9]\d*$/);
+    }
+    expect(postgres?.environment).toEqual({
+      DATA_SOURCE_URI: '${POSTGRES_EXPORTER_DATA_SOURCE_URI:-postgres:5432/orders_api?sslmode=disable}',
+      DATA_SOURCE_USER_FILE: '/etc/postgres-exporter/secrets/user',
+      DATA_SOURCE_PASS_FILE: '/etc/postgres-exporter/secrets/password',
+    });
+    expect(postgres?.volumes).toEqual([{ type: 'bind', source: './secrets/postgres-exporter', target: '/etc/postgres-exporter/secrets', read_only: true }]);
+    expect(redis?.environment).toEqual({ REDIS_ADDR: '${REDIS_URL:-redis://redis:6379}' });
+    const scrape = (files: Map<string, string>) => (parse(files.get('deploy/monitoring/prometheus/prometheus.yml') as string) as { scrape_configs: { job_name: string; static_configs?: { targets: string[] }[] }[] }).scrape_configs;
+    expect(scrape(both.files).filter((job) => ['postgres', 'redis'].includes(job.job_name))).toEqual([
+      { job_name: 'postgres', static_configs: [{ targets: ['postgres-exporter:9187'] }] },
+      { job_name: 'redis', static_configs: [{ targets: ['redis-exporter:9121'] }] },
+    ]);
+    expect(both.files.get('docs/operations.md')).toContain("CREATE ROLE postgres_exporter LOGIN IN ROLE pg_monitor PASSWORD :'password';");
+
+    const neither = await renderProject({ name: 'orders-api', deploy: 'compose', database: 'none', cache: 'none' });
+    const names = Object.keys((parse(neither.files.get('compose.production.yaml') as string) as { services: Record<string, Service> }).services);
+    expect(names.filter((name) => name.endsWith('-exporter'))).toEqual([]);
+    expect(scrape(neither.files).map((job) => job.job_name)).toEqual(['orders-api', 'prometheus', 'blackbox-https']);
+    expect(neither.files.get('docs/operations.md')).not.toContain('postgres_exporter');
   });
 
   it('derives the burn-rate thresholds from --slo', async () => {

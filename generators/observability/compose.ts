@@ -1,8 +1,11 @@
 /**
  * The monitoring stack of compose.production.yaml, under the `monitoring`
  * profile: Prometheus (rules and scrape configuration from deploy/monitoring),
- * Alertmanager, Grafana with the provisioned dashboard, and a blackbox
- * exporter for the certificate probe. Images pinned by digest (versions.json).
+ * Alertmanager, Grafana with the provisioned dashboard, a blackbox exporter
+ * for the certificate probe, and the exporters the dependency alerts read:
+ * postgres_exporter (with PostgreSQL) and redis_exporter (with Redis). Images
+ * pinned by digest (versions.json). No exporter publishes a port: Prometheus
+ * reaches them on the internal network.
  */
 import { stringify } from 'yaml';
 import type { ComposeService } from '../compose/slots.ts';
@@ -20,9 +23,67 @@ const ready = (url: string) => ({ test: ['CMD', 'wget', '--quiet', '--tries=1', 
 /** Where operators put file-based scrape targets (the HTTPS address the blackbox exporter probes). */
 export const TARGETS_DIRECTORY = `${MONITORING_ROOT}/prometheus/targets`;
 
+/** Where postgres_exporter reads its login (a role in pg_monitor) from the host's secrets/postgres-exporter. */
+export const POSTGRES_EXPORTER_SECRETS = '/etc/postgres-exporter/secrets';
+
+/**
+ * postgres_exporter: its address from POSTGRES_EXPORTER_DATA_SOURCE_URI of
+ * .env.production (default: the Compose `postgres` service), its user and
+ * password from files (DATA_SOURCE_USER_FILE, DATA_SOURCE_PASS_FILE; see the
+ * exporter's README). The image runs as nobody (65534).
+ */
+function postgresExporter(facts: Facts): ComposeService {
+  return {
+    name: 'postgres-exporter',
+    service: {
+      image: pinnedImage('postgresExporter'),
+      profiles: PROFILE,
+      restart: 'unless-stopped',
+      user: '65534:65534',
+      environment: {
+        DATA_SOURCE_URI: `\${POSTGRES_EXPORTER_DATA_SOURCE_URI:-postgres:5432/${facts.databaseName}?sslmode=disable}`,
+        DATA_SOURCE_USER_FILE: `${POSTGRES_EXPORTER_SECRETS}/user`,
+        DATA_SOURCE_PASS_FILE: `${POSTGRES_EXPORTER_SECRETS}/password`,
+      },
+      ...hardened,
+      volumes: [bind('./secrets/postgres-exporter', POSTGRES_EXPORTER_SECRETS)],
+      // public: the database may be a managed one outside this host.
+      networks: ['internal', 'public'],
+      healthcheck: ready('http://127.0.0.1:9187/'),
+      deploy: { resources: { limits: { cpus: '0.25', memory: '128M' } } },
+      logging,
+    },
+  };
+}
+
+/**
+ * redis_exporter: the address (with any password) from REDIS_URL of
+ * .env.production, the app's own. The image is built FROM scratch (no shell,
+ * no wget, so no healthcheck; Prometheus' `up` of job redis watches it) and
+ * runs as 59000.
+ */
+function redisExporter(): ComposeService {
+  return {
+    name: 'redis-exporter',
+    service: {
+      image: pinnedImage('redisExporter'),
+      profiles: PROFILE,
+      restart: 'unless-stopped',
+      user: '59000:59000',
+      environment: { REDIS_ADDR: '${REDIS_URL:-redis://redis:6379}' },
+      ...hardened,
+      networks: ['internal'],
+      deploy: { resources: { limits: { cpus: '0.25', memory: '64M' } } },
+      logging,
+    },
+  };
+}
+
 /** The services, each in the `monitoring` profile. */
 export function monitoringServices(facts: Facts): ComposeService[] {
   return [
+    ...(facts.hasPostgres ? [postgresExporter(facts)] : []),
+    ...(facts.hasRedis ? [redisExporter()] : []),
     {
       name: 'prometheus',
       volumes: ['prometheus-data'],
@@ -123,6 +184,8 @@ export function composeMonitoringFiles(facts: Facts): Record<string, string> {
       scrape_configs: [
         { job_name: facts.name, metrics_path: facts.paths.metrics, static_configs: [{ targets: [`app:${facts.appPort}`] }] },
         { job_name: 'prometheus', static_configs: [{ targets: ['127.0.0.1:9090'] }] },
+        ...(facts.hasPostgres ? [{ job_name: 'postgres', static_configs: [{ targets: ['postgres-exporter:9187'] }] }] : []),
+        ...(facts.hasRedis ? [{ job_name: 'redis', static_configs: [{ targets: ['redis-exporter:9121'] }] }] : []),
         {
           job_name: 'blackbox-https',
           metrics_path: '/probe',

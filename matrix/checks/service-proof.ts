@@ -4,8 +4,13 @@
  * on a real PostgreSQL (and Redis), build, then a production-only install
  * whose `dist/server.js` is started and probed over HTTP: probes, metrics,
  * security headers, a CRUD round trip, problem details, readiness through a
- * database outage and recovery (on a dedicated, throwaway PostgreSQL), and a
- * graceful SIGTERM under load.
+ * database outage and recovery (on a dedicated, throwaway PostgreSQL), a
+ * loopback load run of the k6 journey judged by the k6 scripts' thresholds,
+ * and a graceful SIGTERM under load. With observability, a real Prometheus
+ * scrapes the running app with the generated SLO and Watchdog rule files
+ * loaded: the Watchdog fires, the SLO fast-burn page fires from the 5xx
+ * answers of the database outage and resolves under good traffic (without a
+ * database it must stay silent), and no rule fails to evaluate.
  *
  * The variant (PostgreSQL, Redis, Sentry, tracing) comes from the
  * combination's facts (context.facts), not from the generated files.
@@ -17,19 +22,22 @@
  *   node matrix/checks/service-proof.ts <project-dir>
  */
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Check, CheckContext, Finding } from '../check.ts';
 import { prepareDirectRun } from '../support/direct-run.ts';
-import { variantFrom, variantProjection, type VariantFacts } from '../support/facts.ts';
+import { variantFrom, variantProjection, type Facts, type VariantFacts } from '../support/facts.ts';
 import { freePort } from '../support/ports.ts';
 import { PostgresCluster, throwawayDatabase } from '../support/postgres.ts';
 import { run, startProcess, tail } from '../support/process.ts';
+import { driveUntilFiring, driveUntilResolved, waitForAlert, type Traffic } from './service-proof/alert-drill.ts';
+import { declaredLoad, describe, goodBurst, judge, LOAD_TEST_TEMPLATES, runJourney } from './service-proof/load-run.ts';
+import { Prometheus } from './service-proof/prometheus.ts';
 
 /** The files the app, its tests and its quality gates read. */
 export const SERVICE_INPUTS = [
@@ -43,6 +51,34 @@ export const SERVICE_INPUTS = [
   'src/**',
   'test/**',
 ] as const;
+
+/**
+ * The generated Prometheus rule files the alert drill loads, unmodified: the
+ * SLO recording rules and burn-rate alerts, and the Watchdog. The other rule
+ * files (app.yaml, database.yaml, ...) vary with the deploy target and
+ * platform; loading them would make this check's distinct units 162 instead of
+ * 50 (measured over the matrix space), each a full install, test and build.
+ */
+export const DRILL_RULE_FILES = ['deploy/monitoring/prometheus/rules/slo.yaml', 'deploy/monitoring/prometheus/rules/meta.yaml'] as const;
+/** The SLO page the drill fires and resolves, and the always-firing heartbeat (see generators/service/alerts.ts). */
+const FAST_BURN_ALERT = 'ErrorBudgetBurnFast';
+const WATCHDOG_ALERT = 'Watchdog';
+/** Scrape and evaluation interval of the drill's Prometheus: 1 s, so the drill takes seconds, not the minutes of production's 30 s. */
+const DRILL_INTERVAL_S = 1;
+/** The loopback load run: a few seconds of the k6 journey. */
+const LOAD_RUN_SECONDS = 5;
+
+/** What service-proof depends on besides its files: the app variant, whether the project has observability, and the scrape job (the project name) its rules select on. */
+export interface ServiceProofFacts extends VariantFacts {
+  hasObservability: boolean;
+  job: string;
+}
+
+export function serviceProofProjection(facts: Facts): ServiceProofFacts {
+  const hasObservability = facts.hasObservability === true;
+  // The job only matters to the drill: without observability it stays out of the unit key.
+  return { ...variantProjection(facts), hasObservability, job: hasObservability && typeof facts.name === 'string' ? facts.name : '' };
+}
 
 export interface StepTiming {
   step: string;
@@ -280,13 +316,15 @@ async function checkHttpSurface(proof: Proof, server: Server, variant: VariantFa
   if (metrics.includes(item.id)) proof.fail('/metrics has a raw URL as a label value');
 }
 
-async function checkDatabaseOutage(proof: Proof, server: Server, postgres: PostgresCluster): Promise<void> {
+/** Stops PostgreSQL, checks readiness and liveness, runs `whileDown` (the alert drill's error traffic), restarts it and checks recovery. */
+async function checkDatabaseOutage(proof: Proof, server: Server, postgres: PostgresCluster, whileDown?: () => Promise<void>): Promise<void> {
   const { base } = server;
   const status = async () => (await request(`${base}/readyz`)).status;
   await postgres.stop();
   if (!(await poll(async () => (await status()) === 503, 15_000))) proof.fail('/readyz did not turn 503 within 15 s of stopping PostgreSQL');
   const live = await request(`${base}/livez`);
   if (live.status !== 200) proof.fail(`/livez answered ${live.status} while PostgreSQL was down; liveness must not depend on it`);
+  if (whileDown) await whileDown();
   await postgres.start();
   if (!(await poll(async () => (await status()) === 200, 30_000))) {
     proof.fail('/readyz did not return to 200 within 30 s of restarting PostgreSQL (no automatic recovery)');
@@ -338,9 +376,102 @@ async function checkGracefulShutdown(proof: Proof, server: Server): Promise<void
 }
 
 // ---------------------------------------------------------------------------
+// The load run and the alert drill.
+
+/** The k6 journey from as many connections as the load script's default virtual users, for a few seconds, against its thresholds. */
+async function checkLoad(proof: Proof, server: Server): Promise<void> {
+  const declared = declaredLoad();
+  const started = performance.now();
+  const figures = await runJourney({ base: server.base, healthPath: '/health', itemsPath: '/api/v1/items', connections: declared.virtualUsers, durationSeconds: LOAD_RUN_SECONDS });
+  const step = `load run (${declared.virtualUsers} connections, ${LOAD_RUN_SECONDS} s: ${describe(figures)})`;
+  proof.timings.push({ step, seconds: Math.round((performance.now() - started) / 100) / 10 });
+  proof.context.log(`service-proof: ${step}`);
+  for (const finding of judge(figures, declared)) proof.fail(finding);
+}
+
+/**
+ * Prometheus scraping the running app every second with the drill's rule
+ * files loaded; ready when the target is up, the rules are loaded and the
+ * Watchdog fires. Returns undefined (with a finding) when it cannot be had.
+ */
+async function startDrillPrometheus(proof: Proof, directory: string, server: Server, job: string): Promise<Prometheus | undefined> {
+  return proof.timed('Prometheus with the generated rules', async () => {
+    const files = DRILL_RULE_FILES.map((file) => join(directory, file)).sort();
+    const missing = DRILL_RULE_FILES.filter((file) => !existsSync(join(directory, file)));
+    if (missing.length > 0) {
+      proof.fail(`observability is on but the project has no ${missing.join(', ')}`);
+      return undefined;
+    }
+    let prometheus: Prometheus;
+    try {
+      prometheus = await Prometheus.start({
+        binary: join(proof.context.toolsDir, 'bin', 'prometheus'),
+        ruleFiles: files,
+        target: { address: new URL(server.base).host, metricsPath: '/metrics', job },
+        intervalSeconds: DRILL_INTERVAL_S,
+      });
+    } catch (error) {
+      proof.fail(`the alert drill's Prometheus did not start: ${(error as Error).message}`);
+      return undefined;
+    }
+    proof.onCleanup(() => prometheus.stop());
+    const up = await poll(async () => (await prometheus.value(`up{job="${job}"}`)) === 1, 15_000, 250);
+    if (!up) proof.fail(`Prometheus could not scrape /metrics of the running app as job "${job}" within 15 s\n${prometheus.output()}`);
+    const loaded = (await prometheus.rules()).files;
+    if (JSON.stringify(loaded) !== JSON.stringify(files)) proof.fail(`Prometheus loaded the rule files ${loaded.join(', ') || '(none)'}, expected ${files.join(', ')}\n${prometheus.output()}`);
+    const watchdog = await waitForAlert(prometheus, WATCHDOG_ALERT, {}, 'firing', 15_000);
+    if (watchdog.finding) proof.fail(watchdog.finding);
+    const early = await prometheus.alert(FAST_BURN_ALERT, { job });
+    if (early) proof.fail(`${FAST_BURN_ALERT} is ${early.state} before any error traffic`);
+    return prometheus;
+  });
+}
+
+/** While PostgreSQL is down: readiness and the items list answer 5xx, ten rounds a second, until the fast-burn page fires. */
+async function fireBurnAlert(proof: Proof, server: Server, prometheus: Prometheus, job: string): Promise<boolean> {
+  const errors: Traffic = async () => {
+    const statuses = await Promise.all(
+      [`${server.base}/readyz`, `${server.base}/api/v1/items?limit=1`].map((url) =>
+        request(url).then(
+          async (response) => {
+            await response.arrayBuffer();
+            return response.status;
+          },
+          () => 0,
+        ),
+      ),
+    );
+    await sleep(100);
+    return statuses.filter((status) => status >= 500).length;
+  };
+  const started = performance.now();
+  const result = await driveUntilFiring({ prometheus, alert: FAST_BURN_ALERT, labels: { job }, traffic: errors, timeoutMs: 30_000 });
+  proof.timings.push({ step: `${FAST_BURN_ALERT} fired (${result.answers} 5xx answers)`, seconds: Math.round((performance.now() - started) / 100) / 10 });
+  if (result.finding) proof.fail(`${result.finding}\n${prometheus.output()}`);
+  return result.reached;
+}
+
+/** Good traffic (GET /livez) in one-second bursts until the page resolves: the error ratio of both windows falls below the threshold. */
+async function resolveBurnAlert(proof: Proof, server: Server, prometheus: Prometheus, job: string): Promise<void> {
+  const started = performance.now();
+  const result = await driveUntilResolved({ prometheus, alert: FAST_BURN_ALERT, labels: { job }, traffic: () => goodBurst(`${server.base}/livez`, 1), timeoutMs: 60_000 });
+  proof.timings.push({ step: `${FAST_BURN_ALERT} resolved (${result.answers} good answers)`, seconds: Math.round((performance.now() - started) / 100) / 10 });
+  if (result.finding) proof.fail(result.finding);
+}
+
+/** No loaded rule failed its last evaluation against the app's real series. */
+async function checkRuleHealth(proof: Proof, prometheus: Prometheus): Promise<void> {
+  for (const error of (await prometheus.rules()).errors) proof.fail(`rule ${error.rule} of group ${error.group} failed to evaluate against the running app: ${error.error}`);
+}
+
+// ---------------------------------------------------------------------------
 
 async function prove(directory: string, context: CheckContext, proof: Proof): Promise<void> {
   const variant = variantFrom(context.facts);
+  // context.facts is this check's projection (serviceProofProjection), as the runner and the direct run give it.
+  const projected = (context.facts ?? {}) as Partial<ServiceProofFacts>;
+  const observed = { hasObservability: projected.hasObservability === true, job: projected.job ?? '' };
+  if (observed.hasObservability && observed.job === '') proof.fail('the facts name no scrape job for the alert drill');
   if (!(await proof.command('npm install', directory, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], { timeoutMs: 8 * MINUTE }))) return;
   await proof.command('npm run lint', directory, 'npm', ['run', 'lint'], { timeoutMs: 5 * MINUTE });
   await proof.command('npm run typecheck', directory, 'npm', ['run', 'typecheck'], { timeoutMs: 3 * MINUTE });
@@ -414,10 +545,23 @@ async function prove(directory: string, context: CheckContext, proof: Proof): Pr
     proof.fail(`dist/server.js did not report every component ok on /health within 30 s\n${server.output()}`);
     return;
   }
+  const prometheus = observed.hasObservability ? await startDrillPrometheus(proof, directory, server, observed.job) : undefined;
   await proof.timed('HTTP checks', () => checkHttpSurface(proof, server, variant));
+  let fired = false;
   if (postgres) {
     const database = postgres;
-    await proof.timed('database outage and recovery', () => checkDatabaseOutage(proof, server, database));
+    // The outage's 5xx answers (readiness and the items API while PostgreSQL is down) are the error traffic of the burn-rate drill.
+    const whileDown = prometheus && (async () => void (fired = await fireBurnAlert(proof, server, prometheus, observed.job)));
+    await proof.timed('database outage and recovery', () => checkDatabaseOutage(proof, server, database, whileDown));
+  }
+  await checkLoad(proof, server);
+  if (prometheus) {
+    await checkRuleHealth(proof, prometheus);
+    if (fired) await resolveBurnAlert(proof, server, prometheus, observed.job);
+    else if (!postgres) {
+      const alert = await prometheus.alert(FAST_BURN_ALERT, { job: observed.job });
+      if (alert) proof.fail(`${FAST_BURN_ALERT} is ${alert.state} after good traffic only`);
+    }
   }
   await proof.timed('SIGTERM under load', () => checkGracefulShutdown(proof, server));
   if (collector && !collector.paths.includes('/v1/traces')) proof.fail(`no spans were exported to OTEL_EXPORTER_OTLP_ENDPOINT (requests seen: ${collector.paths.join(', ') || 'none'})`);
@@ -437,6 +581,15 @@ export async function runServiceProof(directory: string, context: CheckContext):
   return { findings: proof.findings, timings: proof.timings };
 }
 
+/** The drill and load-run helpers and the load-test templates they read thresholds from: their hash is part of the tool version, so changing them re-runs the proof. */
+const HELPERS_HASH = (() => {
+  const hash = createHash('sha256');
+  const helpers = join(import.meta.dirname, 'service-proof');
+  for (const file of ['alert-drill.ts', 'load-run.ts', 'prometheus.ts']) hash.update(readFileSync(join(helpers, file)));
+  for (const file of ['lib.js.ejs', 'load.js']) hash.update(readFileSync(join(LOAD_TEST_TEMPLATES, file)));
+  return hash.digest('hex').slice(0, 12);
+})();
+
 async function toolVersion(command: string, args: readonly string[]): Promise<string> {
   const result = await run(command, args, { timeoutMs: 60_000 });
   return result.code === 0 ? result.stdout.trim().split('\n')[0] ?? 'unknown' : 'missing';
@@ -444,14 +597,19 @@ async function toolVersion(command: string, args: readonly string[]): Promise<st
 
 export const serviceProofCheck: Check = {
   name: 'service-proof',
-  inputs: SERVICE_INPUTS,
-  facts: variantProjection,
+  inputs: [...SERVICE_INPUTS, ...DRILL_RULE_FILES],
+  facts: serviceProofProjection,
   services: ['postgres', 'redis'],
   // Install, lint, typecheck, two test runs, build and the runtime checks: about 3 minutes on 2 cores.
   timeoutMs: 25 * MINUTE,
-  async tool() {
-    const [npm, postgres, redis] = await Promise.all([toolVersion('npm', ['--version']), toolVersion('psql', ['--version']), toolVersion('redis-server', ['--version'])]);
-    return `node ${process.version}, npm ${npm}, ${postgres}, ${redis}`;
+  async tool(context) {
+    const [npm, postgres, redis, prometheus] = await Promise.all([
+      toolVersion('npm', ['--version']),
+      toolVersion('psql', ['--version']),
+      toolVersion('redis-server', ['--version']),
+      toolVersion(join(context.toolsDir, 'bin', 'prometheus'), ['--version']),
+    ]);
+    return `node ${process.version}, npm ${npm}, ${postgres}, ${redis}, ${prometheus}, drill and load run ${HELPERS_HASH}`;
   },
   async run(directory, context) {
     return (await runServiceProof(directory, context)).findings;

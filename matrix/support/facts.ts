@@ -14,13 +14,15 @@ export interface VariantFacts {
   hasTracing: boolean;
 }
 
-/** Fallback facts from the answers, used only when a render result carries no facts. */
-export function variantFacts(answers: Readonly<Record<string, unknown>>): VariantFacts {
+/** Fallback facts from the answers, used only when a render result carries no facts: the variant, plus what service-proof's alert drill reads (observability, the project name as scrape job). */
+export function variantFacts(answers: Readonly<Record<string, unknown>>): VariantFacts & { hasObservability: boolean; name: string } {
   return {
     hasPostgres: answers.database === 'postgres',
     hasRedis: answers.cache === 'redis',
     hasSentry: answers.sentry === true,
     hasTracing: answers.tracing === true,
+    hasObservability: answers.observability === true,
+    name: typeof answers.name === 'string' ? answers.name : '',
   };
 }
 

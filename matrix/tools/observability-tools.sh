@@ -7,6 +7,7 @@
 #
 # - promtool (Debian package prometheus): check and unit-test rule files
 # - amtool (Debian package prometheus-alertmanager): check configs, test routes
+# - prometheus (Debian package prometheus): the server of the alert drill
 #
 # Debian's builds install in seconds; the Go builds of the same tools take
 # about 13 minutes (see the tools notes), which CI cannot afford.
@@ -27,7 +28,7 @@ mkdir -p "$BIN" "$STAMPS"
 install_apt() {
   local stamp="$STAMPS/observability-apt"
   # Installed before and still runnable: nothing to do.
-  if [ -f "$stamp" ] && /usr/bin/promtool --version >/dev/null 2>&1 && /usr/bin/amtool --version >/dev/null 2>&1; then return 0; fi
+  if [ -f "$stamp" ] && /usr/bin/promtool --version >/dev/null 2>&1 && /usr/bin/amtool --version >/dev/null 2>&1 && /usr/bin/prometheus --version >/dev/null 2>&1; then return 0; fi
   install_apt_packages "${APT_PACKAGES[@]}"
   touch "$stamp"
 }
@@ -35,6 +36,8 @@ install_apt() {
 install_apt
 link /usr/bin/promtool promtool
 link /usr/bin/amtool amtool
-for command in promtool amtool; do
+# The server, for the alert drill of service-proof (a throwaway Prometheus scraping the running app).
+link /usr/bin/prometheus prometheus
+for command in promtool amtool prometheus; do
   "$BIN/$command" --version >/dev/null 2>&1 || { log "$command does not run"; exit 1; }
 done

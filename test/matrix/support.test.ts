@@ -106,8 +106,15 @@ describe('processes', () => {
 
 describe('facts', () => {
   it('fall back to the variant from the answers', () => {
-    expect(variantFacts({ database: 'postgres', cache: 'redis', sentry: true, tracing: false })).toEqual({ hasPostgres: true, hasRedis: true, hasSentry: true, hasTracing: false });
-    expect(variantFacts({ database: 'none', cache: 'none', sentry: false, tracing: true })).toEqual({ hasPostgres: false, hasRedis: false, hasSentry: false, hasTracing: true });
+    expect(variantFacts({ name: 'orders-api', database: 'postgres', cache: 'redis', sentry: true, tracing: false, observability: true })).toEqual({
+      hasPostgres: true,
+      hasRedis: true,
+      hasSentry: true,
+      hasTracing: false,
+      hasObservability: true,
+      name: 'orders-api',
+    });
+    expect(variantFacts({ database: 'none', cache: 'none', sentry: false, tracing: true })).toEqual({ hasPostgres: false, hasRedis: false, hasSentry: false, hasTracing: true, hasObservability: false, name: '' });
     expect(variantProjection({ hasPostgres: true, appPort: 3000 })).toEqual({ hasPostgres: true, hasRedis: false, hasSentry: false, hasTracing: false });
     expect(stableJson({ b: 1, a: { d: 2, c: [3, { f: 4, e: 5 }] } })).toBe('{"a":{"c":[3,{"e":5,"f":4}],"d":2},"b":1}');
   });
@@ -190,6 +197,13 @@ describe('a check run by hand', () => {
       }
     }
     const proof = directRun.find(({ check }) => check.name === 'service-proof');
-    expect(prepareDirectRun(proof?.check as Check, root).context.facts).toEqual({ hasPostgres: true, hasRedis: true, hasSentry: combination.answers.sentry === true, hasTracing: combination.answers.tracing === true });
+    expect(prepareDirectRun(proof?.check as Check, root).context.facts).toEqual({
+      hasPostgres: true,
+      hasRedis: true,
+      hasSentry: combination.answers.sentry === true,
+      hasTracing: combination.answers.tracing === true,
+      hasObservability: combination.answers.observability === true,
+      job: combination.answers.observability === true ? combination.answers.name : '',
+    });
   }, 120_000);
 });

@@ -160,7 +160,8 @@ function presenceCandidates(check: Check, path: string, hash: string, read: (has
  */
 export function unitsOf(check: Check, tool: string, files: ReadonlyMap<string, string>, code?: string, facts: Facts = {}, read?: (hash: string) => string): Unit[] {
   const paths = [...files.keys()].sort();
-  const inputs = paths.filter((path) => rolesOf(check, path).input);
+  const sampled = check.sampledInputs?.when(facts) ? check.sampledInputs.globs : undefined;
+  const inputs = paths.filter((path) => rolesOf(check, path).input || (sampled !== undefined && !matchesAny(path, check.exclude) && matchesAny(path, sampled)));
   if (inputs.length === 0) return [];
   if (check.appliesTo && !paths.some((path) => matchesAny(path, check.appliesTo))) return [];
   const granularity = check.granularity ?? 'project';

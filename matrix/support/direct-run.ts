@@ -46,8 +46,9 @@ export interface Selection {
 }
 
 /** The files a check takes from a list of project paths: the union of the units the runner would make of them. */
-export function selectFiles(check: Check, paths: readonly string[]): Selection {
-  const units = unitsOf(check, 'direct run', new Map(paths.map((path) => [path, path])));
+export function selectFiles(check: Check, paths: readonly string[], facts: Facts = {}, read?: (path: string) => string): Selection {
+  // The paths stand in for content hashes: `read` gets a path.
+  const units = unitsOf(check, 'direct run', new Map(paths.map((path) => [path, path])), undefined, facts, read);
   const union = (lists: (readonly string[])[]) => [...new Set(lists.flat())].sort();
   const contents = union(units.map((unit) => [...unit.contents.keys()]));
   return { checked: union(units.map((unit) => unit.checked)), contents, presence: union(units.map((unit) => unit.presence)).filter((path) => !contents.includes(path)) };
@@ -79,17 +80,22 @@ export interface DirectRun {
 
 /** Copies the files the check takes from `root` into a new scratch directory. */
 export function prepareDirectRun(check: Check, root: string): DirectRun {
-  const selection = selectFiles(check, projectFiles(root));
+  const projectFactsIfNeeded = check.facts || check.sampledInputs ? projectFacts(root) : {};
+  const selection = selectFiles(check, projectFiles(root), projectFactsIfNeeded, (path) => readFileSync(join(root, path), 'utf8'));
   const directory = mkdtempSync(join(tmpdir(), `${check.name}-`));
   for (const path of selection.contents) {
     mkdirSync(dirname(join(directory, path)), { recursive: true });
     cpSync(join(root, path), join(directory, path));
   }
   for (const path of selection.presence) {
+    if (path.endsWith('/')) {
+      mkdirSync(join(directory, path), { recursive: true });
+      continue;
+    }
     mkdirSync(dirname(join(directory, path)), { recursive: true });
     writeFileSync(join(directory, path), '');
   }
-  const facts = check.facts ? check.facts(projectFacts(root)) : undefined;
+  const facts = check.facts ? check.facts(projectFactsIfNeeded) : undefined;
   return {
     directory,
     selection,

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderProject } from '../../generators/app/render.ts';
 import { defaultToolsDir } from '../../matrix/cache.ts';
-import { DRILL_RULE_FILES, serviceProofProjection } from '../../matrix/checks/service-proof.ts';
+import { DRILL_RULE_FILES, serviceProofCheck, serviceProofProjection } from '../../matrix/checks/service-proof.ts';
+import { ContentStore, unitsOf } from '../../matrix/units.ts';
 import { driveUntilFiring, driveUntilResolved, waitForAlert } from '../../matrix/checks/service-proof/alert-drill.ts';
 import { declaredLoad, envDefault, goodBurst, judge, runJourney, thresholdsOf, type LoadFigures } from '../../matrix/checks/service-proof/load-run.ts';
 import { drillConfig, Prometheus } from '../../matrix/checks/service-proof/prometheus.ts';
@@ -63,10 +64,25 @@ async function standInApp(): Promise<string> {
 }
 
 describe('what service-proof depends on besides its files', () => {
-  it('is the app variant, observability and, only with observability, the scrape job', () => {
-    const variant = { hasPostgres: true, hasRedis: false, hasSentry: false, hasTracing: true };
-    expect(serviceProofProjection({ ...variant, hasObservability: true, name: 'orders-api', appPort: 3000 })).toEqual({ ...variant, hasObservability: true, job: 'orders-api' });
-    expect(serviceProofProjection({ ...variant, hasObservability: false, name: 'orders-api' })).toEqual({ ...variant, hasObservability: false, job: '' });
+  it('is the app variant, whether it drills the alerts (observability on the PostgreSQL-only variant) and, only then, the scrape job', () => {
+    const postgresOnly = { hasPostgres: true, hasRedis: false, hasSentry: false, hasTracing: false };
+    expect(serviceProofProjection({ ...postgresOnly, hasObservability: true, name: 'orders-api', appPort: 3000 })).toEqual({ ...postgresOnly, alertDrill: true, job: 'orders-api' });
+    expect(serviceProofProjection({ ...postgresOnly, hasObservability: false, name: 'orders-api' })).toEqual({ ...postgresOnly, alertDrill: false, job: '' });
+    const withTracing = { ...postgresOnly, hasTracing: true };
+    expect(serviceProofProjection({ ...withTracing, hasObservability: true, name: 'orders-api' })).toEqual({ ...withTracing, alertDrill: false, job: '' });
+  });
+
+  it('takes the drill rule files into the unit only where it drills, so the other variants share one unit per app', () => {
+    const store = new ContentStore();
+    const files = (slo: string) =>
+      new Map(Object.entries({ 'src/server.ts': 'export {};\n', 'package.json': '{}\n', [DRILL_RULE_FILES[0]]: slo, [DRILL_RULE_FILES[1]]: 'groups: []\n' }).map(([path, content]) => [path, store.add(content)]));
+    const unitOf = (slo: string, facts: Record<string, unknown>) => unitsOf(serviceProofCheck, 'tool', files(slo), undefined, facts)[0];
+    const traced = { hasPostgres: true, hasRedis: false, hasSentry: false, hasTracing: true, hasObservability: true, name: 'orders-api' };
+    expect([...(unitOf('slo: 99.9\n', traced)?.contents.keys() ?? [])]).toEqual(['package.json', 'src/server.ts']);
+    expect(unitOf('slo: 99.9\n', traced)?.key).toBe(unitOf('slo: 99.5\n', traced)?.key);
+    const drilled = { ...traced, hasTracing: false };
+    expect([...(unitOf('slo: 99.9\n', drilled)?.contents.keys() ?? [])]).toEqual(['package.json', ...DRILL_RULE_FILES, 'src/server.ts'].sort());
+    expect(unitOf('slo: 99.9\n', drilled)?.key).not.toBe(unitOf('slo: 99.5\n', drilled)?.key);
   });
 });
 

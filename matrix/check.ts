@@ -44,6 +44,14 @@ export interface Check {
    */
   inputs: readonly string[];
   /**
+   * The combinations this check applies to, from their facts (default: all
+   * that have its inputs). For slow checks that prove something once per
+   * distinct file on a representative combination, because every other
+   * combination is proven the same way elsewhere (the GitLab test job runs on
+   * one app variant; service-proof runs every variant's tests).
+   */
+  when?: (facts: Readonly<Record<string, unknown>>) => boolean;
+  /**
    * Inputs that only the combinations `when` selects bring into their unit:
    * files a slow check proves on a representative combination per distinct
    * content instead of on every combination (service-proof's alert drill

@@ -80,7 +80,7 @@ export interface DirectRun {
 
 /** Copies the files the check takes from `root` into a new scratch directory. */
 export function prepareDirectRun(check: Check, root: string): DirectRun {
-  const projectFactsIfNeeded = check.facts || check.sampledInputs ? projectFacts(root) : {};
+  const projectFactsIfNeeded = check.facts || check.sampledInputs || check.when ? projectFacts(root) : {};
   const selection = selectFiles(check, projectFiles(root), projectFactsIfNeeded, (path) => readFileSync(join(root, path), 'utf8'));
   const directory = mkdtempSync(join(tmpdir(), `${check.name}-`));
   for (const path of selection.contents) {

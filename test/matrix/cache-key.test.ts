@@ -100,6 +100,12 @@ describe('cache key', () => {
     expect(other[0]?.key).toBe(unitsOf(perFile, 'tool 1.0.0', files(base))[0]?.key);
   });
 
+  it('means no unit for a combination the check\'s `when` rejects', () => {
+    const sampled: Check = { ...project, when: (facts) => facts.hasRedis === true };
+    expect(unitsOf(sampled, 'tool 1.0.0', files(base), undefined, { hasRedis: false })).toEqual([]);
+    expect(unitsOf(sampled, 'tool 1.0.0', files(base), undefined, { hasRedis: true })).toHaveLength(1);
+  });
+
   it('means no unit at all when no file matches the inputs', () => {
     expect(unitsOf(project, 'tool 1.0.0', files({ 'README.md': '# x\n' }))).toEqual([]);
   });

@@ -110,9 +110,12 @@ describe('files per option', () => {
       expect(result.exitCode, script).toBe(0);
       expect(result.stdout, script).toMatch(/BACKUP_|Usage:/);
     }
-    const unknown = await execa('bash', ['scripts/backup.sh', '--nope'], { cwd: root, reject: false });
-    expect(unknown.exitCode).toBe(1);
-    expect(unknown.stderr).toContain('ERROR: unknown argument: --nope');
+    for (const script of ['backup.sh', 'restore-drill.sh']) {
+      const unknown = await execa('bash', [`scripts/${script}`, '--nope'], { cwd: root, reject: false });
+      expect(unknown.exitCode, script).toBe(1);
+      expect(unknown.stderr, script).toContain('ERROR: unknown argument: --nope');
+      expect(unknown.stderr, script).toContain('Usage:');
+    }
   });
 });
 

@@ -34,17 +34,7 @@ Exits non-zero on any failure; a failed run leaves no manifest.
 USAGE
 }
 
-case "${1:-}" in
-  --help | -h)
-    usage
-    exit 0
-    ;;
-  '') ;;
-  *)
-    usage >&2
-    die "unknown argument: $1"
-    ;;
-esac
+only_help_option "$@"
 
 require_env BACKUP_DATABASE_URL BACKUP_AGE_RECIPIENT BACKUP_DESTINATION BACKUP_SOURCE
 require_commands pg_dump pg_restore psql age rclone jq sha256sum

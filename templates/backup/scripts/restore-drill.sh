@@ -30,17 +30,7 @@ Environment:
 USAGE
 }
 
-case "${1:-}" in
-  --help | -h)
-    usage
-    exit 0
-    ;;
-  '') ;;
-  *)
-    usage >&2
-    die "unknown argument: $1"
-    ;;
-esac
+only_help_option "$@"
 
 require_env BACKUP_DRILL_DATABASE_URL BACKUP_AGE_IDENTITY_FILE BACKUP_DESTINATION BACKUP_SOURCE
 require_commands psql jq

@@ -26,6 +26,22 @@ die() {
   exit 1
 }
 
+# only_help_option "$@" : the scripts take no arguments but --help (-h), which prints
+# the calling script's `usage` and exits; anything else is refused.
+only_help_option() {
+  case "${1:-}" in
+    --help | -h)
+      usage
+      exit 0
+      ;;
+    '') ;;
+    *)
+      usage >&2
+      die "unknown argument: $1"
+      ;;
+  esac
+}
+
 # require_env NAME... : fails naming every unset or empty variable.
 require_env() {
   local name missing=()

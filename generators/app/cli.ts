@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { UsageError } from '../core/answers.ts';
 import { parseArgv, type ParsedArgv } from '../core/argv.ts';
+import { completionScript, SHELLS, type Shell } from '../core/completion.ts';
 import { helpText } from '../core/help.ts';
 import { style } from '../core/output.ts';
 import { generatorVersion } from '../core/paths.ts';
@@ -70,8 +71,20 @@ function report(error: unknown): number {
   return EXIT.failure;
 }
 
+/** `create-prodready-app completion <shell>`: the completion script on stdout. */
+function printCompletion(args: readonly string[]): number {
+  const [shell, ...rest] = args;
+  if (!SHELLS.includes(shell as Shell) || rest.length > 0) {
+    const given = shell === undefined ? 'No shell given' : rest.length > 0 ? `Unexpected argument "${rest[0]}"` : `Unknown shell "${shell}"`;
+    throw new UsageError([`${given}: completion supports ${SHELLS.slice(0, -1).join(', ')} and ${SHELLS.at(-1)}. Example: source <(create-prodready-app completion bash)`]);
+  }
+  process.stdout.write(completionScript(shell as Shell));
+  return EXIT.ok;
+}
+
 export async function main(argv: readonly string[], context: CliContext): Promise<number> {
   try {
+    if (argv[0] === 'completion') return printCompletion(argv.slice(1));
     const parsed = parseArgv(argv);
     if (parsed.controls.help) {
       process.stdout.write(helpText(generatorVersion));

@@ -50,6 +50,7 @@ export function helpText(version: string): string {
     const usage = `${control.alias ? `-${control.alias}, ` : ''}--${control.flag}${control.takesValue ? ` <${control.takesValue}>` : ''}`;
     lines.push(`  ${usage.padEnd(26)} ${control.help}`);
   }
+  lines.push('', 'Commands:', '  completion <bash|zsh|fish>   Print a shell completion script, e.g. source <(create-prodready-app completion bash)');
   lines.push('', 'Examples:', '  npx create-prodready-app orders-api', '  npx create-prodready-app orders-api --yes --database none --ci gitlab --deploy compose', '');
   return lines.join('\n');
 }

@@ -16,7 +16,7 @@ STAMPS="$TOOLS_DIR/stamps"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 # Debian packages (versions are the distribution's; checks report the installed version).
-APT_PACKAGES=(postgresql redis-server shellcheck)
+APT_PACKAGES=(postgresql redis-server shellcheck zsh fish)
 
 # Go tools: binary name, module path@version, and the variable that release builds
 # stamp with the version (so `TOOL version` reports it; "-" when the tool reads it itself).

@@ -1,15 +1,19 @@
 #!/usr/bin/env node
-import { enableCompileCache } from 'node:module';
-import { existsSync } from 'node:fs';
+// This file is linked by whatever Node.js the user has, so before the version
+// check it may only use syntax and APIs that Node.js 18 links and runs: no
+// named imports of newer exports (enableCompileCache), no static import of the
+// CLI. Everything else is imported dynamically once the version is known good.
 import process from 'node:process';
 
-enableCompileCache?.();
 const [major, minor] = process.versions.node.split('.').map(Number);
 const supported = (major === 22 && minor >= 18) || (major === 24 && minor >= 11) || major >= 25;
 if (!supported) {
-  process.stderr.write(`create-prodready-app needs Node.js ^22.18.0 or >=24.11.0; this is ${process.versions.node}.\n`);
+  process.stderr.write(`create-prodready-app needs Node.js ^22.18.0 || >=24.11.0; this is ${process.versions.node}.\n`);
   process.exit(1);
 }
+
+const [{ default: nodeModule }, { existsSync }] = await Promise.all([import('node:module'), import('node:fs')]);
+nodeModule.enableCompileCache?.();
 
 let interrupted = false;
 process.on('SIGINT', () => {

@@ -81,7 +81,8 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
     const explicitSaved = explicitSavedAnswers(saved);
     problems.push(...explicitSaved.problems);
     const fromSaved = coerceAll(explicitSaved.raw, '.yo-rc.json');
-    const fromFile = this.options.answersFile ? coerceAll(readAnswersFile(this.options.answersFile), this.options.answersFile) : { answers: {}, problems: [] };
+    const fileAnswers = this.options.answersFile ? readAnswersFile(this.options.answersFile) : {};
+    const fromFile = coerceAll(fileAnswers, this.options.answersFile ?? 'answers file');
     const fromFlags: Record<string, AnswerValue> = {};
     for (const declaration of options) {
       const raw = this.options[declaration.name];
@@ -90,13 +91,13 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
       problems.push(...flagProblems);
       if (value !== undefined) fromFlags[declaration.name] = value;
     }
-    problems.unshift(...fromSaved.problems, ...fromFile.problems);
-    this.given = { ...fromSaved.answers, ...fromFile.answers, ...(fromFlags as PartialAnswers) };
-    if (this.given.name === undefined && this.options.nameFromDirectory !== undefined) {
-      const fromDirectory = coerce(optionByName('name'), this.options.nameFromDirectory, 'directory');
-      problems.push(...fromDirectory.problems);
-      if (fromDirectory.value !== undefined) this.given = { ...this.given, name: fromDirectory.value as string };
-    }
+    // The directory names the project only when no flag, answers file or saved answer does (valid or not: those report their own problems).
+    const namedElsewhere = this.options.name !== undefined || fileAnswers.name !== undefined || explicitSaved.raw.name !== undefined;
+    const fromDirectory =
+      namedElsewhere || this.options.nameFromDirectory === undefined ? { problems: [] } : coerce(optionByName('name'), this.options.nameFromDirectory, 'directory');
+    problems.unshift(...fromSaved.problems, ...fromFile.problems, ...fromDirectory.problems);
+    const directoryName = fromDirectory.value === undefined ? {} : { name: fromDirectory.value as string };
+    this.given = { ...directoryName, ...fromSaved.answers, ...fromFile.answers, ...(fromFlags as PartialAnswers) };
     if (!this.options.targetFromName) problems.push(...this.targetProblems(Object.keys(saved).length > 0));
     if (problems.length > 0) throw new UsageError(problems);
   }

@@ -22,6 +22,8 @@ describe('interactive mode', () => {
     expect(asked).not.toContain('slo');
     const saved = yoRc(result.cwd);
     expect(saved).toMatchObject({ name: 'billing-api', database: 'none', cache: 'redis', observability: false, backup: false, license: 'Apache-2.0' });
+    // Every question answered counts as chosen; only the options not asked are recorded as defaults.
+    expect(saved.defaults).toEqual(['slo', 'backup']);
     expect(readFileSync(join(result.cwd, 'LICENSE'), 'utf8')).toMatch(/^Apache License/);
   });
 

@@ -8,6 +8,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
+import MarkdownIt from 'markdown-it';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as prettier from 'prettier';
 import { renderProject } from '../generators/app/render.ts';
@@ -65,6 +66,8 @@ const userTexts = [
   { title: 'the reported description', name: 'orders-api', owner: 'acme', description: 'Takes customer orders, validates payment details and tracks fulfilment status.' },
   { title: 'odd text at the limits', name: NAME_AT_LIMIT, owner: OWNER_AT_LIMIT, description: `${ODD_TEXT} `.repeat(6).trim() },
   { title: 'one long word', name: NAME_AT_LIMIT, owner: OWNER_AT_LIMIT, description: 'x'.repeat(400) },
+  { title: 'Markdown that starts a heading', name: 'orders-api', owner: 'acme', description: '# Orders: *all* of them, <b>bold</b> &amp; [more](x)' },
+  { title: 'Markdown that starts a list', name: 'orders-api', owner: 'acme', description: '1. takes orders, 2. ships them <!-- unclosed' },
 ];
 const stacks = [
   { database: 'postgres', cache: 'redis', sentry: true, tracing: true, ci: 'github', deploy: 'kubernetes' },
@@ -79,13 +82,18 @@ describe('formatting', () => {
   });
 
   it.each(userTexts.flatMap((text) => stacks.map((stack) => ({ ...text, stack, database: stack.database }))))(
-    '$title, $database: prettier --check passes on every file and tsc finds no syntax error',
+    '$title, $database: prettier --check passes on every file, tsc finds no syntax error, Markdown shows the text as typed',
     async ({ name, owner, description, stack }) => {
       const { files, answers } = await renderProject({ name, owner, description, ...stack });
       expect(answers).toMatchObject({ name, owner, description });
       expect(JSON.parse(files.get('package.json') as string).description).toBe(description);
       expect(await unformattedFiles(files)).toEqual([]);
       expect(await typescriptSyntaxErrors(files)).toEqual([]);
+      // In Markdown the description is plain text: rendered, it reads exactly as typed.
+      const markdown = new MarkdownIt({ html: true });
+      const text = markdown.utils.escapeHtml(description);
+      expect(markdown.render(files.get('README.md') as string)).toContain(`</h1>\n<p>${text}</p>\n`);
+      expect(markdown.render(files.get('CHANGELOG.md') as string)).toContain(`generated with create-prodready-app: ${text}</li>`);
     },
   );
 

@@ -46,6 +46,8 @@ export const CONFIG_KEY = 'create-prodready-app';
 
 export default class AppGenerator extends Generator<Record<string, unknown>, AppOptions> {
   private given: PartialAnswers = {};
+  /** Answers a generated project's .yo-rc.json records as defaults: they follow the other answers and are not asked again. */
+  private savedDefaults: ReadonlySet<string> = new Set();
   private answers?: Answers;
   private facts?: Facts;
   private committed: string[] = [];
@@ -81,6 +83,7 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
     const explicitSaved = explicitSavedAnswers(saved);
     problems.push(...explicitSaved.problems);
     const fromSaved = coerceAll(explicitSaved.raw, '.yo-rc.json');
+    this.savedDefaults = new Set(explicitSaved.defaults);
     const fileAnswers = this.options.answersFile ? readAnswersFile(this.options.answersFile) : {};
     const fromFile = coerceAll(fileAnswers, this.options.answersFile ?? 'answers file');
     const fromFlags: Record<string, AnswerValue> = {};
@@ -106,7 +109,7 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
     if (!this.options.interactive) return;
     const given = this.given;
     const questions = options
-      .filter((declaration) => given[declaration.name] === undefined)
+      .filter((declaration) => given[declaration.name] === undefined && !this.savedDefaults.has(declaration.name))
       .map((declaration) => {
         const answersSoFar = (prompted: Record<string, unknown>) => ({ ...given, ...prompted }) as PartialAnswers;
         const base = {

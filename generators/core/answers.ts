@@ -146,15 +146,16 @@ export function answersRecord(answers: Answers, given: PartialAnswers): Record<s
 /**
  * The explicit answers of a saved record, still raw: the record's answers
  * minus those its `defaults` list names (a default is computed again on every
- * run, so it follows the other answers). A record without the list (written
- * before it existed) is all explicit. A malformed list is a problem in words.
+ * run, so it follows the other answers), and the names in that list. A
+ * record without the list (written before it existed) is all explicit. A
+ * malformed list is a problem in words.
  */
-export function explicitSavedAnswers(record: Readonly<Record<string, unknown>>): { raw: Record<string, unknown>; problems: string[] } {
+export function explicitSavedAnswers(record: Readonly<Record<string, unknown>>): { raw: Record<string, unknown>; defaults: string[]; problems: string[] } {
   const { [DEFAULTS_KEY]: defaults = [], ...rest } = record;
   const answers: Record<string, unknown> = { ...rest };
   if (!Array.isArray(defaults) || defaults.some((name) => typeof name !== 'string')) {
-    return { raw: answers, problems: [`.yo-rc.json: "${DEFAULTS_KEY}" must be a list of option names, got ${JSON.stringify(defaults)}.`] };
+    return { raw: answers, defaults: [], problems: [`.yo-rc.json: "${DEFAULTS_KEY}" must be a list of option names, got ${JSON.stringify(defaults)}.`] };
   }
   for (const name of defaults as string[]) delete answers[name];
-  return { raw: answers, problems: [] };
+  return { raw: answers, defaults: defaults as string[], problems: [] };
 }

@@ -15,12 +15,9 @@ if (!supported) {
 const [{ default: nodeModule }, { existsSync }] = await Promise.all([import('node:module'), import('node:fs')]);
 nodeModule.enableCompileCache?.();
 
-let interrupted = false;
-process.on('SIGINT', () => {
-  // Files are written in one synchronous step, so stopping here never leaves a half-written project.
-  if (interrupted) process.exit(130);
-  interrupted = true;
-  process.stderr.write('\nInterrupted: nothing more will be written.\n');
+// While the CLI loads nothing has been written; once loaded, the CLI replaces this handler with one that says what is done.
+process.once('SIGINT', () => {
+  process.stderr.write('\nCancelled: nothing was written.\n');
   process.exit(130);
 });
 

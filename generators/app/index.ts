@@ -14,7 +14,7 @@ import { formatContent } from '../core/format.ts';
 import { applies, defaultValue, optionByName, options, type AnswerName, type AnswerValue, type Answers, type PartialAnswers } from '../core/options.ts';
 import { plannedText } from '../core/help.ts';
 import { style, withoutTaskErrorLine } from '../core/output.ts';
-import { setInterruptNote } from '../core/interrupt.ts';
+import { NOTHING_WRITTEN, setInterruptNote } from '../core/interrupt.ts';
 import { packageManagerNote } from '../core/package-manager.ts';
 import { generatorVersion } from '../core/paths.ts';
 import { contentEntries } from '../core/target.ts';
@@ -78,6 +78,7 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
   }
 
   async initializing(): Promise<void> {
+    setInterruptNote(NOTHING_WRITTEN);
     const problems: string[] = [];
     const saved = this.options.targetFromName ? {} : this.savedAnswers();
     const explicitSaved = explicitSavedAnswers(saved);

@@ -12,15 +12,32 @@ interface BadInput {
   args: string[];
   message: RegExp;
   /** Files present before the run (they must be left exactly as they were). */
-  setup?: Record<string, string>;
+  setup?: Record<string, string | Buffer>;
 }
 
 const QUIET = ['--skip-install', '--skip-git'];
 
+/** A .yo-rc.json as the generator saves it: answers over the defaults, and the `defaults` record unless it is undefined (older versions). */
+function savedRecord(answers: Record<string, unknown>, defaults?: unknown): string {
+  const record = { version: '0.1.0', name: 'svc', ...answers, ...(defaults === undefined ? {} : { defaults }) };
+  return `${JSON.stringify({ 'create-prodready-app': record }, null, 2)}\n`;
+}
+
 const cases: BadInput[] = [
-  { title: 'uppercase and underscore in the name', args: ['My_App', '--yes'], message: /"My_App" is not valid: it contains uppercase letters.*Try "my-app"/ },
-  { title: 'dot in the name', args: ['my.app', '--yes'], message: /only lowercase letters, digits and "-". Try "my-app"/ },
-  { title: 'name starting with a digit', args: ['1service', '--yes'], message: /must start with a letter.*Try "service"/ },
+  {
+    title: 'uppercase directory name',
+    args: ['My_App', '--yes'],
+    message: /^Error: The directory name "My_App" is not a valid project name: it contains uppercase letters; .* Keep the directory and pass --name my-app, or choose a directory named like the project\.$/,
+  },
+  { title: 'uppercase and underscore in --name', args: ['--name', 'My_App', '--yes'], message: /--name: "My_App" is not valid: it contains uppercase letters.*Try "my-app"/ },
+  {
+    title: 'scoped package name as the directory',
+    args: ['@acme/orders', '--yes'],
+    message: /^Error: "@acme\/orders" is a scoped npm package name, not a directory\. .*cannot be scoped \(--name does not take one either\): use create-prodready-app orders\.$/,
+  },
+  { title: 'scoped package name as --name', args: ['--name', '@acme/orders', '--yes'], message: /--name: "@acme\/orders" is not valid: .*only lowercase letters, digits and "-"\. Try "acme-orders"/ },
+  { title: 'dot in the name', args: ['my.app', '--yes'], message: /The directory name "my\.app" is not a valid project name: it may contain only lowercase letters, digits and "-"\. Keep the directory and pass --name my-app/ },
+  { title: 'name starting with a digit', args: ['1service', '--yes'], message: /The directory name "1service" is not a valid project name: it must start with a letter.*pass --name service/ },
   { title: 'name longer than a DNS label', args: [`a${'b'.repeat(63)}`, '--yes'], message: /64 characters long; Kubernetes names allow at most 63/ },
   { title: 'name that npm reserves', args: ['http', '--yes'], message: /rejected by npm \(http is a core module name\)/ },
   { title: 'name ending with a hyphen', args: ['--name', 'orders-', '--yes'], message: /must start and end with a letter or digit.*Try "orders"/ },
@@ -49,6 +66,13 @@ const cases: BadInput[] = [
   { title: 'flag missing its value', args: ['svc', '--database'], message: /--database needs a value: postgres, none/ },
   { title: 'two directories', args: ['one', 'two'], message: /Expected one directory, got 2: one two/ },
   { title: 'flag given twice', args: ['svc', '--database', 'none', '--database', 'postgres'], message: /--database is given more than once/ },
+  {
+    title: 'two answers files',
+    args: ['svc', '--answers-file', 'a.yaml', '--answers-file', 'b.yaml'],
+    setup: { 'a.yaml': 'database: none\n', 'b.yaml': 'cache: redis\n' },
+    message: /^Error: --answers-file is given more than once\.$/,
+  },
+  { title: 'run control given twice', args: ['svc', '--yes', '-y'], message: /^Error: --yes is given more than once\.$/ },
   { title: 'no project name without a TTY', args: ['--yes'], message: /Missing: the project name\. Give a directory .* or --name/ },
   { title: 'several problems at once', args: ['Bad!', '--database', 'mysql', '--slo', 'x'], message: /3 problems:[\s\S]*"Bad!"[\s\S]*"mysql"[\s\S]*"x"/ },
   { title: 'answers file that does not exist', args: ['svc', '--answers-file', 'missing.yaml'], message: /--answers-file .*missing\.yaml: cannot read it \(no such file\)/ },
@@ -81,6 +105,54 @@ const cases: BadInput[] = [
     args: ['svc', '--answers-file', 'answers.json'],
     setup: { 'answers.json': '{ "database": "mongo" }' },
     message: /database \(.*answers\.json\): "mongo" is not one of postgres, none/,
+  },
+  {
+    title: 'answers file in UTF-16 with a byte order mark (JSON)',
+    args: ['svc', '--answers-file', 'answers.json'],
+    setup: { 'answers.json': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{ "database": "none" }', 'utf16le')]) },
+    message: /^Error: --answers-file .*answers\.json: the file is UTF-16 \(or UTF-32\); save it as UTF-8\.$/,
+  },
+  {
+    title: 'answers file in UTF-16 big-endian with a byte order mark (YAML)',
+    args: ['svc', '--answers-file', 'answers.yaml'],
+    setup: { 'answers.yaml': Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('database: none\n', 'utf16le').swap16()]) },
+    message: /^Error: --answers-file .*answers\.yaml: the file is UTF-16 \(or UTF-32\); save it as UTF-8\.$/,
+  },
+  {
+    title: 'answers file in UTF-16 without a byte order mark (YAML)',
+    args: ['svc', '--answers-file', 'answers.yaml'],
+    setup: { 'answers.yaml': Buffer.from('database: none\n', 'utf16le') },
+    message: /^Error: --answers-file .*answers\.yaml: the file is UTF-16 \(or UTF-32\); save it as UTF-8\.$/,
+  },
+  {
+    title: 'answers file in Latin-1 (not UTF-8)',
+    args: ['svc', '--answers-file', 'answers.yaml'],
+    setup: { 'answers.yaml': Buffer.from('description: Caf\xe9 orders\n', 'latin1') },
+    message: /^Error: --answers-file .*answers\.yaml: the file is not valid UTF-8; save it as UTF-8\.$/,
+  },
+  {
+    title: 'backups given explicitly without a database, in a project made with defaults',
+    args: ['--backup', '--database', 'none', '--force', '--yes'],
+    setup: { '.yo-rc.json': savedRecord({ backup: true, database: 'postgres' }, ['backup']) },
+    message: /^Error: Incompatible options: --backup needs --database postgres\.$/,
+  },
+  {
+    title: 'backups saved without the defaults record (older versions: every answer was chosen)',
+    args: ['--database', 'none', '--force', '--yes'],
+    setup: { '.yo-rc.json': savedRecord({ backup: true, database: 'postgres' }) },
+    message: /^Error: Incompatible options: --backup needs --database postgres\.$/,
+  },
+  {
+    title: 'saved defaults record that is not a list',
+    args: ['--yes'],
+    setup: { '.yo-rc.json': savedRecord({ backup: true, database: 'postgres' }, 'backup') },
+    message: /^Error: \.yo-rc\.json: "defaults" must be a list of option names, got "backup"\.$/,
+  },
+  {
+    title: 'target with editor metadata and a file of the user',
+    args: ['svc', '--yes'],
+    setup: { 'svc/.idea/workspace.xml': '<project/>\n', 'svc/.DS_Store': '', 'svc/notes.txt': 'mine\n' },
+    message: /Directory \.\/svc is not empty \(notes\.txt\)\. /,
   },
   {
     title: 'non-empty target directory',

@@ -22,6 +22,8 @@ describe('interactive mode', () => {
     expect(asked).not.toContain('slo');
     const saved = yoRc(result.cwd);
     expect(saved).toMatchObject({ name: 'billing-api', database: 'none', cache: 'redis', observability: false, backup: false, license: 'Apache-2.0' });
+    // Every question answered counts as chosen; only the options not asked are recorded as defaults.
+    expect(saved.defaults).toEqual(['slo', 'backup']);
     expect(readFileSync(join(result.cwd, 'LICENSE'), 'utf8')).toMatch(/^Apache License/);
   });
 
@@ -43,5 +45,20 @@ describe('interactive mode', () => {
       .withOptions({ interactive: true, skipInstall: true, skipGit: true } as never)
       .withAnswers({ name: 'Bad_Name' });
     await expect(run).rejects.toThrow(/"Bad_Name" is not valid/);
+  });
+});
+
+describe('interactive re-run in a generated project', () => {
+  it('asks nothing already decided: chosen answers are kept, defaults follow the other answers', async () => {
+    const saved = { name: 'kept-svc', database: 'postgres', cache: 'none', backup: true, defaults: ['description', 'owner', 'license', 'cache', 'ci', 'deploy', 'observability', 'slo', 'tracing', 'sentry', 'backup', 'loadTest', 'registry'] };
+    const result = await helpers
+      .run(AppGenerator as never)
+      .withLocalConfig(saved)
+      .withOptions({ interactive: true, skipInstall: true, skipGit: true, database: 'none', force: true } as never)
+      .withAnswers({});
+    expect(result.askedQuestions).toEqual([]);
+    expect(yoRc(result.cwd)).toMatchObject({ name: 'kept-svc', database: 'none', backup: false, cache: 'none' });
+    expect(yoRc(result.cwd).defaults).toContain('backup');
+    expect(yoRc(result.cwd).defaults).not.toContain('database');
   });
 });

@@ -8,6 +8,7 @@ import { UsageError } from '../core/answers.ts';
 import { parseArgv, type ParsedArgv } from '../core/argv.ts';
 import { completionScript, SHELLS, type Shell } from '../core/completion.ts';
 import { helpText } from '../core/help.ts';
+import { interruptNote } from '../core/interrupt.ts';
 import { style } from '../core/output.ts';
 import { generatorVersion } from '../core/paths.ts';
 import { InstallError } from './post-write.ts';
@@ -19,8 +20,18 @@ export interface CliContext {
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
 
-/** The target directory, which must stay inside the working directory. */
+/**
+ * The target directory, which must stay inside the working directory.
+ * A scoped npm name ("@scope/name") is refused: it would become the nested
+ * directory ./@scope/name, and the project name cannot be scoped.
+ */
 export function resolveTarget(cwd: string, directory: string | undefined): string {
+  if (directory !== undefined && /^@[^/]+\/[^/]+$/.test(directory)) {
+    const unscoped = directory.slice(directory.indexOf('/') + 1);
+    throw new UsageError([
+      `"${directory}" is a scoped npm package name, not a directory. The project name also names the container image and Kubernetes objects, so it cannot be scoped (--name does not take one either): use create-prodready-app ${unscoped}.`,
+    ]);
+  }
   const root = resolve(cwd, directory ?? '.');
   const inside = relative(cwd, root);
   if (inside.startsWith('..') || isAbsolute(inside)) {
@@ -30,14 +41,11 @@ export function resolveTarget(cwd: string, directory: string | undefined): strin
 }
 
 function generatorOptions(parsed: ParsedArgv, context: CliContext, root: string): Record<string, unknown> {
-  const answers = { ...parsed.answers };
   const regenerating = existsSync(join(root, '.yo-rc.json'));
-  // The directory names the project unless --name (or an answers file, or saved answers) says otherwise.
-  if (answers.name === undefined && parsed.directory !== undefined && !parsed.controls.answersFile && !regenerating) {
-    answers.name = basename(root);
-  }
   return {
-    ...answers,
+    ...parsed.answers,
+    // The directory names the project unless --name, an answers file or saved answers say otherwise.
+    nameFromDirectory: parsed.directory === undefined ? undefined : basename(root),
     // Without a directory, the project goes to ./<name> (or here, when this is a generated project).
     targetFromName: parsed.directory === undefined && !regenerating,
     interactive: context.stdinIsTTY && !parsed.controls.yes,
@@ -56,8 +64,21 @@ export async function runGenerator(root: string, options: Record<string, unknown
   await env.runGenerator(generator as never);
 }
 
+/**
+ * Inquirer's error for a prompt closed by Ctrl-C or the end of input
+ * (@inquirer/core's ExitPromptError). Matched by its name so that the CLI does
+ * not load the prompt library on runs that never prompt.
+ */
+function isPromptClosed(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ExitPromptError';
+}
+
 function report(error: unknown): number {
   const stream = process.stderr;
+  if (isPromptClosed(error)) {
+    stream.write(`\n${interruptNote()}\n`);
+    return EXIT.interrupted;
+  }
   if (error instanceof UsageError) {
     stream.write(`${style.red('Error:', stream)} ${error.message}\n`);
     return EXIT.usage;
@@ -82,7 +103,17 @@ function printCompletion(args: readonly string[]): number {
   return EXIT.ok;
 }
 
+/** Replaces the launcher's interrupt handler: from here on an interrupt says what the run has done and what is left. */
+function handleInterrupts(): void {
+  process.removeAllListeners('SIGINT');
+  process.once('SIGINT', () => {
+    process.stderr.write(`\n${interruptNote()}\n`);
+    process.exit(EXIT.interrupted);
+  });
+}
+
 export async function main(argv: readonly string[], context: CliContext): Promise<number> {
+  handleInterrupts();
   try {
     if (argv[0] === 'completion') return printCompletion(argv.slice(1));
     const parsed = parseArgv(argv);

@@ -2,19 +2,22 @@
  * The app generator: resolves the answers, composes the features that apply,
  * writes the assembled files, commits safely, installs and initialises git.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import Generator, { type BaseOptions } from 'yeoman-generator';
-import { coerce, coerceAll, completeAnswers, UsageError } from '../core/answers.ts';
+import { answersRecord, coerce, coerceAll, completeAnswers, explicitSavedAnswers, UsageError } from '../core/answers.ts';
 import { readAnswersFile } from '../core/answers-file.ts';
 import { commitFiles, fileTree, relativeInside, type PendingFile } from '../core/commit.ts';
 import { deriveFacts, type Facts } from '../core/facts.ts';
 import { featureFacts } from '../core/feature-generator.ts';
 import { formatContent } from '../core/format.ts';
-import { applies, defaultValue, options, type AnswerName, type AnswerValue, type Answers, type PartialAnswers } from '../core/options.ts';
+import { applies, defaultValue, optionByName, options, type AnswerName, type AnswerValue, type Answers, type PartialAnswers } from '../core/options.ts';
 import { plannedText } from '../core/help.ts';
 import { style, withoutTaskErrorLine } from '../core/output.ts';
+import { NOTHING_WRITTEN, setInterruptNote } from '../core/interrupt.ts';
+import { packageManagerNote } from '../core/package-manager.ts';
 import { generatorVersion } from '../core/paths.ts';
+import { contentEntries } from '../core/target.ts';
 import { features, type RegisteredFeature } from './features.ts';
 import { initGitRepository, installDependencies } from './post-write.ts';
 
@@ -30,6 +33,8 @@ export type AppOptions = BaseOptions & {
   inMemory?: boolean;
   /** The features to compose instead of the registered ones (render.ts only: lets tests inject a faulty feature). */
   features?: readonly RegisteredFeature[];
+  /** The name of the target directory given on the command line: the project name when no flag, answers file or saved answer names it. */
+  nameFromDirectory?: string;
   /** The project goes to ./<name> under the working directory, decided once the name is known. */
   targetFromName?: boolean;
   /** Hears every option a feature reads through the facts (tests prove option ownership with it). */
@@ -41,6 +46,8 @@ export const CONFIG_KEY = 'create-prodready-app';
 
 export default class AppGenerator extends Generator<Record<string, unknown>, AppOptions> {
   private given: PartialAnswers = {};
+  /** Answers a generated project's .yo-rc.json records as defaults: they follow the other answers and are not asked again. */
+  private savedDefaults: ReadonlySet<string> = new Set();
   private answers?: Answers;
   private facts?: Facts;
   private committed: string[] = [];
@@ -71,10 +78,15 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
   }
 
   async initializing(): Promise<void> {
+    setInterruptNote(NOTHING_WRITTEN);
     const problems: string[] = [];
     const saved = this.options.targetFromName ? {} : this.savedAnswers();
-    const fromSaved = coerceAll(saved, '.yo-rc.json');
-    const fromFile = this.options.answersFile ? coerceAll(readAnswersFile(this.options.answersFile), this.options.answersFile) : { answers: {}, problems: [] };
+    const explicitSaved = explicitSavedAnswers(saved);
+    problems.push(...explicitSaved.problems);
+    const fromSaved = coerceAll(explicitSaved.raw, '.yo-rc.json');
+    this.savedDefaults = new Set(explicitSaved.defaults);
+    const fileAnswers = this.options.answersFile ? readAnswersFile(this.options.answersFile) : {};
+    const fromFile = coerceAll(fileAnswers, this.options.answersFile ?? 'answers file');
     const fromFlags: Record<string, AnswerValue> = {};
     for (const declaration of options) {
       const raw = this.options[declaration.name];
@@ -83,8 +95,13 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
       problems.push(...flagProblems);
       if (value !== undefined) fromFlags[declaration.name] = value;
     }
-    problems.unshift(...fromSaved.problems, ...fromFile.problems);
-    this.given = { ...fromSaved.answers, ...fromFile.answers, ...(fromFlags as PartialAnswers) };
+    // The directory names the project only when no flag, answers file or saved answer does (valid or not: those report their own problems).
+    const namedElsewhere = this.options.name !== undefined || fileAnswers.name !== undefined || explicitSaved.raw.name !== undefined;
+    const fromDirectory =
+      namedElsewhere || this.options.nameFromDirectory === undefined ? { problems: [] } : coerce(optionByName('name'), this.options.nameFromDirectory, 'directory');
+    problems.unshift(...fromSaved.problems, ...fromFile.problems, ...fromDirectory.problems);
+    const directoryName = fromDirectory.value === undefined ? {} : { name: fromDirectory.value as string };
+    this.given = { ...directoryName, ...fromSaved.answers, ...fromFile.answers, ...(fromFlags as PartialAnswers) };
     if (!this.options.targetFromName) problems.push(...this.targetProblems(Object.keys(saved).length > 0));
     if (problems.length > 0) throw new UsageError(problems);
   }
@@ -93,7 +110,7 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
     if (!this.options.interactive) return;
     const given = this.given;
     const questions = options
-      .filter((declaration) => given[declaration.name] === undefined)
+      .filter((declaration) => given[declaration.name] === undefined && !this.savedDefaults.has(declaration.name))
       .map((declaration) => {
         const answersSoFar = (prompted: Record<string, unknown>) => ({ ...given, ...prompted }) as PartialAnswers;
         const base = {
@@ -139,9 +156,7 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
     this.answers = answers;
     const facts = deriveFacts(answers);
     this.facts = facts;
-    const saved: Record<string, unknown> = { version: generatorVersion };
-    for (const declaration of options) saved[declaration.name] = answers[declaration.name];
-    this.config.set(saved);
+    this.config.set({ version: generatorVersion, ...answersRecord(answers, this.given) });
     for (const feature of this.options.features ?? features) {
       if (!feature.definition.applies(featureFacts(feature.definition, facts, this.options.onOptionRead))) continue;
       await this.composeWith({ Generator: feature.Generator, path: feature.path }, { facts, onOptionRead: this.options.onOptionRead } as never);
@@ -150,13 +165,35 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
 
   async install(): Promise<void> {
     if (this.options.inMemory || this.options.dryRun || this.options.skipInstall) return;
+    setInterruptNote(this.unfinishedNote(this.stepsLeft(true)));
     await installDependencies(this.destinationRoot(), this.displayPath());
   }
 
   async end(): Promise<void> {
     if (this.options.inMemory || this.options.dryRun) return;
-    const gitOutcome = this.options.skipGit ? 'skipped' : await initGitRepository(this.destinationRoot(), `Initial commit from create-prodready-app ${generatorVersion}`);
+    if (!this.options.skipGit) setInterruptNote(this.unfinishedNote(this.stepsLeft(false)));
+    const gitOutcome = this.options.skipGit ? 'skipped' : await initGitRepository(this.destinationRoot(), this.initialCommitMessage());
     this.printSummary(gitOutcome);
+  }
+
+  private initialCommitMessage(): string {
+    return `Initial commit from create-prodready-app ${generatorVersion}`;
+  }
+
+  /** The commands the run still had to do after the files were written: npm install (unless done or skipped), then git (unless skipped). */
+  private stepsLeft(installLeft: boolean): string[] {
+    const steps: string[] = [];
+    if (installLeft && !this.options.skipInstall) steps.push('npm install');
+    if (!this.options.skipGit) {
+      steps.push('git init --initial-branch=main', 'git add --all', `git commit -m ${JSON.stringify(this.initialCommitMessage())}`);
+    }
+    return steps;
+  }
+
+  /** What an interrupt after the files are written says: they are complete, and the commands left to finish by hand. */
+  private unfinishedNote(steps: readonly string[]): string {
+    const finish = steps.length === 0 ? '' : ` To finish by hand:\n  cd ${this.displayPath()}\n${steps.map((step) => `  ${step}`).join('\n')}`;
+    return `Interrupted: the project files in ${this.displayPath()} are written and complete.${finish}`;
   }
 
   private savedAnswers(): Record<string, unknown> {
@@ -175,9 +212,9 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
     const root = this.destinationRoot();
     if (!existsSync(root)) return [];
     if (!statSync(root).isDirectory()) return [`${this.displayPath()} exists and is not a directory.`];
-    const entries = readdirSync(root).filter((entry) => entry !== '.yo-rc.json' || !isGeneratedProject);
+    const entries = contentEntries(root).filter((entry) => entry !== '.yo-rc.json' || !isGeneratedProject);
     if (entries.length === 0 || this.options.force || isGeneratedProject) return [];
-    const shown = entries.sort().slice(0, 5).join(', ') + (entries.length > 5 ? `, ... (${entries.length} entries)` : '');
+    const shown = entries.slice(0, 5).join(', ') + (entries.length > 5 ? `, ... (${entries.length} entries)` : '');
     return [`Directory ${this.displayPath()} is not empty (${shown}). Choose a new or empty directory, or pass --force to write into it (files that differ are overwritten).`];
   }
 
@@ -204,6 +241,7 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
       return;
     }
     this.committed = commitFiles(root, pending, { force: this.options.force === true }).written;
+    setInterruptNote(this.unfinishedNote(this.stepsLeft(true)));
   }
 
   private printSummary(gitOutcome: string): void {
@@ -211,6 +249,8 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
       '',
       `${style.green('✔')} Created ${style.bold(this.answers?.name ?? '')} in ${this.displayPath()} (${this.committed.length} files written).`,
     ];
+    const note = packageManagerNote(process.env.npm_config_user_agent);
+    if (note !== undefined) lines.push(`  ${note}`);
     if (gitOutcome === 'created') lines.push('  Initialised a git repository with an initial commit.');
     if (gitOutcome === 'inside-work-tree') lines.push('  Skipped git init: the directory is already inside a git work tree.');
     if (gitOutcome === 'git-missing') lines.push('  Skipped git init: git is not installed.');

@@ -30,7 +30,9 @@ export type RawAnswers = Partial<Record<AnswerName, unknown>>;
 const TRUE_WORDS = new Set(['true', 'yes', 'on', '1']);
 const FALSE_WORDS = new Set(['false', 'no', 'off', '0']);
 
+/** Where a value came from: 'flag', 'directory' (the project name taken from the target directory), or a file or 'answer'. */
 function describe(declaration: OptionDeclaration, source: string): string {
+  if (source === 'directory') return 'The directory name';
   return source === 'flag' ? `--${declaration.flag}` : `${declaration.name} (${source})`;
 }
 
@@ -60,10 +62,17 @@ export function coerce(declaration: OptionDeclaration, raw: unknown, source = 'f
     }
     case 'text': {
       if (typeof raw !== 'string' && typeof raw !== 'number') return { problems: [`${label}: expected text, got ${JSON.stringify(raw)}.`] };
-      const value = String(raw).trim();
+      const text = String(raw).trim();
+      // Named choices of a text option are matched case-insensitively and stored in their canonical case, like choice options.
+      const value = declaration.choices?.find((choice) => choice.value.toLowerCase() === text.toLowerCase())?.value ?? text;
       const problems = declaration.validate?.(value) ?? [];
       if (problems.length === 0) return { value, problems: [] };
       const fix = declaration.name === 'name' ? suggestProjectName(value) : undefined;
+      if (source === 'directory') {
+        // The user never typed --name: say where the name came from and how to keep the directory.
+        const keep = `Keep the directory and pass --name ${fix ?? '<name>'}${fix === undefined ? ' with a valid name' : ''}, or choose a directory named like the project.`;
+        return { problems: [`${label} "${value}" is not a valid project name: it ${problems.join('; it ')}. ${keep}`] };
+      }
       const hint = fix === undefined ? '' : ` Try "${fix}".`;
       return { problems: [`${label}: "${value}" is not valid: it ${problems.join('; it ')}.${hint}`] };
     }
@@ -117,4 +126,36 @@ export function unanswered(given: PartialAnswers): AnswerName[] {
 
 export function isAnswerName(key: string): key is AnswerName {
   return options.some((option) => option.name === key);
+}
+
+/** The key in a saved answers record (.yo-rc.json) that lists the answers which were defaults. */
+export const DEFAULTS_KEY = 'defaults';
+
+/**
+ * The record saved in .yo-rc.json: every answer, plus `defaults`, the names
+ * of the answers the user did not choose (no flag, answers file, saved
+ * explicit answer or prompt answer gave them), sorted by option order.
+ */
+export function answersRecord(answers: Answers, given: PartialAnswers): Record<string, unknown> {
+  const record: Record<string, unknown> = {};
+  for (const declaration of options) record[declaration.name] = answers[declaration.name];
+  record[DEFAULTS_KEY] = options.filter((declaration) => given[declaration.name] === undefined).map((declaration) => declaration.name);
+  return record;
+}
+
+/**
+ * The explicit answers of a saved record, still raw: the record's answers
+ * minus those its `defaults` list names (a default is computed again on every
+ * run, so it follows the other answers), and the names in that list. A
+ * record without the list (written before it existed) is all explicit. A
+ * malformed list is a problem in words.
+ */
+export function explicitSavedAnswers(record: Readonly<Record<string, unknown>>): { raw: Record<string, unknown>; defaults: string[]; problems: string[] } {
+  const { [DEFAULTS_KEY]: defaults = [], ...rest } = record;
+  const answers: Record<string, unknown> = { ...rest };
+  if (!Array.isArray(defaults) || defaults.some((name) => typeof name !== 'string')) {
+    return { raw: answers, defaults: [], problems: [`.yo-rc.json: "${DEFAULTS_KEY}" must be a list of option names, got ${JSON.stringify(defaults)}.`] };
+  }
+  for (const name of defaults as string[]) delete answers[name];
+  return { raw: answers, defaults: defaults as string[], problems: [] };
 }

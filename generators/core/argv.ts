@@ -52,6 +52,7 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
   const parsedControls: RunControls = { yes: false, dryRun: false, force: false, skipInstall: false, skipGit: false, help: false, version: false };
   const positionals: string[] = [];
   const problems: string[] = [];
+  const seenControls = new Set<string>();
 
   const takeValue = (index: number, inline: string | undefined, flag: string, hint: string): [string | undefined, number] => {
     if (inline !== undefined) return [inline, index];
@@ -79,6 +80,9 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
     const inline = match?.[2];
     const control = controls.find((candidate) => candidate.flag === flag);
     if (control) {
+      // Repeated like a repeated option: which one counts would be a guess (two answers files are not merged).
+      if (seenControls.has(control.flag)) problems.push(`--${control.flag} is given more than once.`);
+      seenControls.add(control.flag);
       if (control.takesValue) {
         const [value, next] = takeValue(index, inline, control.flag, ` (${control.takesValue})`);
         index = next;

@@ -6,7 +6,8 @@
  */
 import Generator, { type BaseOptions } from 'yeoman-generator';
 import { Assembly } from './assembly.ts';
-import { tsString, tsValue } from './code-literals.ts';
+import { tsString, tsStringProperty, tsValue } from './code-literals.ts';
+import { markdownText } from './markdown-literals.ts';
 import { factsForFeature, type Facts } from './facts.ts';
 import type { Feature } from './feature.ts';
 import { options, type AnswerName } from './options.ts';
@@ -50,7 +51,7 @@ export function featureFacts(feature: Feature, facts: Facts, onOptionRead?: (fea
 
 /** The locals a feature's templates get. */
 export function templateData(feature: Feature, facts: Facts, assembly: Assembly): TemplateData {
-  return { facts, versions, assembled: assembly.locals(feature.name, feature.reads ?? []), code: { tsString, tsValue } };
+  return { facts, versions, assembled: assembly.locals(feature.name, feature.reads ?? []), code: { tsString, tsStringProperty, tsValue, markdownText } };
 }
 
 export abstract class FeatureGenerator extends Generator<Record<string, unknown>, FeatureOptions> {
@@ -70,7 +71,7 @@ export abstract class FeatureGenerator extends Generator<Record<string, unknown>
   configuring(): void {
     const facts = this.facts;
     const { assembly } = runStateFor(this.env);
-    const partData: TemplateData = { facts, versions, assembled: {}, code: { tsString, tsValue } };
+    const partData: TemplateData = { facts, versions, assembled: {}, code: { tsString, tsStringProperty, tsValue, markdownText } };
     const contributions = this.feature.contribute?.({ facts, part: (name) => renderPart(this.feature.name, name, partData) }) ?? [];
     assembly.add(this.feature.name, contributions);
   }

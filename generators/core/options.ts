@@ -114,7 +114,7 @@ export const options: readonly OptionDeclaration[] = [
     defaultText: '"The {name} service."',
     validate: (value) => (String(value).trim() === '' ? ['must not be empty'] : String(value).includes('\n') ? ['must be one line'] : []),
     matrix: { samples: ['Takes and tracks customer orders.'] },
-    features: ['repo', 'service', 'container'],
+    features: ['repo', 'container'],
   },
   {
     name: 'owner',

@@ -41,7 +41,7 @@ export function packageJson(parts: PackageJsonParts): Record<string, unknown> {
 
 export const repoFeature: Feature = {
   name: 'repo',
-  summary: 'README, LICENSE, CONTRIBUTING, CODE_OF_CONDUCT, SECURITY, CHANGELOG, package.json, .gitignore, .editorconfig, .nvmrc, .prettierrc.json and .markdownlint-cli2.jsonc.',
+  summary: 'README, LICENSE, CONTRIBUTING, CODE_OF_CONDUCT, SECURITY, CHANGELOG, package.json, .gitignore, .gitattributes, .editorconfig, .nvmrc, .prettierrc.json and .markdownlint-cli2.jsonc.',
   applies: () => true,
   reads: [packageJsonSlot, commandsSlot, readmeSlot, gitignoreSlot],
   contribute: ({ facts, part }) => [

@@ -37,7 +37,8 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node22.18',
-  external: ['prettier', 'spdx-license-list'],
+  // update-notifier starts its look-up as a child process from its own check.js: it stays a module of its own.
+  external: ['prettier', 'spdx-license-list', 'update-notifier'],
   define: { __filename: '__bundleFilename', __dirname: '__bundleDirname' },
   alias: { 'fly-import': join(root, '.ci/bundle/fly-import.ts'), 'latest-version': join(root, '.ci/bundle/latest-version.ts') },
   legalComments: 'linked',

@@ -10,6 +10,7 @@ import { completionScript, SHELLS, type Shell } from '../core/completion.ts';
 import { helpText } from '../core/help.ts';
 import { interruptNote } from '../core/interrupt.ts';
 import { style } from '../core/output.ts';
+import { showUpdateNotice } from '../core/update-notice.ts';
 import { generatorVersion } from '../core/paths.ts';
 import { InstallError } from './post-write.ts';
 
@@ -126,7 +127,9 @@ export async function main(argv: readonly string[], context: CliContext): Promis
       return EXIT.ok;
     }
     const root = resolveTarget(context.cwd, parsed.directory);
-    await runGenerator(root, generatorOptions(parsed, context, root));
+    const options = generatorOptions(parsed, context, root);
+    await runGenerator(root, options);
+    await showUpdateNotice({ version: generatorVersion, interactive: options.interactive === true, disabled: parsed.controls.noUpdateNotifier });
     return EXIT.ok;
   } catch (error) {
     return report(error);

@@ -12,6 +12,7 @@ export interface RunControls {
   skipGit: boolean;
   help: boolean;
   version: boolean;
+  noUpdateNotifier: boolean;
 }
 
 export interface ControlDeclaration {
@@ -30,6 +31,7 @@ export const controls: readonly ControlDeclaration[] = [
   { name: 'force', flag: 'force', help: 'Write into a non-empty directory, overwriting files that differ.' },
   { name: 'skipInstall', flag: 'skip-install', help: 'Do not run npm install.' },
   { name: 'skipGit', flag: 'skip-git', help: 'Do not create a git repository and initial commit.' },
+  { name: 'noUpdateNotifier', flag: 'no-update-notifier', help: 'Do not look for a newer version after an interactive run (also NO_UPDATE_NOTIFIER=1).' },
   { name: 'help', flag: 'help', alias: 'h', help: 'Show this help.' },
   { name: 'version', flag: 'version', alias: 'v', help: 'Print the version.' },
 ];
@@ -49,7 +51,7 @@ function allFlagNames(): string[] {
 
 export function parseArgv(argv: readonly string[]): ParsedArgv {
   const answers: Record<string, unknown> = {};
-  const parsedControls: RunControls = { yes: false, dryRun: false, force: false, skipInstall: false, skipGit: false, help: false, version: false };
+  const parsedControls: RunControls = { yes: false, dryRun: false, force: false, skipInstall: false, skipGit: false, help: false, version: false, noUpdateNotifier: false };
   const positionals: string[] = [];
   const problems: string[] = [];
   const seenControls = new Set<string>();

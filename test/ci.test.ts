@@ -48,12 +48,26 @@ describe('--ci', () => {
     expect(files.get('README.md')).toContain('## CI/CD');
   });
 
-  it('gitlab writes .gitlab-ci.yml and its tool installer, and nothing under .github', async () => {
+  it('gitlab writes .gitlab-ci.yml, its test-stage include and its tool installer, and nothing under .github', async () => {
     const { files } = await renderProject({ name: 'orders-api', ci: 'gitlab', deploy: 'kubernetes' });
-    expect(ciFiles(files)).toEqual(['.gitlab-ci.yml', 'scripts/ci/install-tools.sh']);
+    expect(ciFiles(files)).toEqual(['.gitlab-ci.yml', '.gitlab/ci/test.yml', 'scripts/ci/install-tools.sh']);
     const pipeline = parse(files.get('.gitlab-ci.yml') as string) as Record<string, Record<string, unknown>>;
+    expect(pipeline.include).toEqual([
+      { local: '.gitlab/ci/test.yml' },
+      { template: 'Jobs/SAST.gitlab-ci.yml' },
+      { template: 'Jobs/Dependency-Scanning.gitlab-ci.yml' },
+      { template: 'Jobs/Secret-Detection.gitlab-ci.yml' },
+    ]);
+    expect(Object.keys(parse(files.get('.gitlab/ci/test.yml') as string) as object)).toEqual(['ci']);
     expect(pipeline['deploy-production']).toMatchObject({ resource_group: 'production', rules: [{ if: '$CI_COMMIT_TAG =~ /^v/', when: 'manual' }] });
-    expect(pipeline['deploy-staging']).toMatchObject({ resource_group: 'staging', rules: [{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }] });
+    expect(pipeline['deploy-staging']).toMatchObject({
+      resource_group: 'staging',
+      rules: [{ if: '$CI_PIPELINE_SOURCE == "push" && $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }],
+      needs: [
+        { job: 'publish-image', artifacts: true },
+        { job: 'trivy-image', artifacts: false },
+      ],
+    });
     expect(pipeline['publish-image']).toMatchObject({ id_tokens: { SIGSTORE_ID_TOKEN: { aud: 'sigstore' } } });
     expect(files.get('.gitlab-ci.yml')).not.toMatch(/^\s+(only|except):/m);
   });
@@ -74,9 +88,9 @@ describe('jobs', () => {
       const gitlabJobs = neutralJobNames(write((await renderProject({ ...answers, ci: 'gitlab' })).files));
       expect(githubJobs).toEqual(gitlabJobs);
       const expected = {
-        kubernetes: ['ci', 'deploy-production', 'deploy-staging', 'publish-image', 'rollback'],
-        compose: ['ci', 'deploy-production', 'publish-image', 'rollback'],
-        both: ['ci', 'deploy-compose', 'deploy-production', 'deploy-staging', 'publish-image', 'rollback', 'rollback-compose'],
+        kubernetes: ['ci', 'deploy-production', 'deploy-staging', 'publish-image', 'publish-release', 'rollback'],
+        compose: ['ci', 'deploy-production', 'publish-image', 'publish-release', 'rollback'],
+        both: ['ci', 'deploy-compose', 'deploy-production', 'deploy-staging', 'publish-image', 'publish-release', 'rollback', 'rollback-compose'],
       }[deploy];
       expect(githubJobs).toEqual(expected);
     });

@@ -101,12 +101,15 @@ fi
 PRODREADY_TOOLS_DIR="$TOOLS_DIR" bash "$HERE/observability-tools.sh"
 PRODREADY_TOOLS_DIR="$TOOLS_DIR" bash "$HERE/backup-tools.sh"
 
+# gitlab-ci-local on Node.js 22 for the GitLab pipeline checks.
+PRODREADY_TOOLS_DIR="$TOOLS_DIR" bash "$HERE/gitlab-tools.sh"
+
 # Tools for the Kubernetes checks (kustomize, schemas for kubeconform, kyverno, checkov).
 if [ -f "$HERE/kubernetes-tools.sh" ]; then
   PRODREADY_TOOLS_DIR="$TOOLS_DIR" bash "$HERE/kubernetes-tools.sh"
 fi
 
-for command in gitleaks kubeconform kube-score kyverno checkov actionlint yamllint zizmor hadolint shellcheck initdb postgres redis-server; do
+for command in gitleaks kubeconform kube-score kyverno checkov actionlint yamllint zizmor hadolint shellcheck initdb postgres redis-server gitlab-ci-local; do
   PATH="$BIN:$PATH" command -v "$command" >/dev/null || { log "$command is not available after install"; exit 1; }
 done
 log "ready: $BIN"

@@ -64,3 +64,38 @@ export function imageCiJob(facts: Facts): CiJob {
     timeoutMinutes: 45,
   };
 }
+
+/**
+ * Shell lines writing release-notes.md: the CHANGELOG.md section of the tag's
+ * version (Keep a Changelog: `## [1.2.3] - 2026-01-31`) up to the next `## `
+ * heading, then the released image by digest. Fails when the section is
+ * missing or empty, so a release never goes out without notes.
+ */
+export const RELEASE_NOTES_SCRIPT = [
+  'version="${RELEASE_TAG#v}"',
+  'awk -v heading="[$version]" \'/^## / { if (found) exit; found = index($0, heading) == 4; next } found\' CHANGELOG.md > release-notes.md',
+  'if ! grep -q \'[^[:space:]]\' release-notes.md; then echo "CHANGELOG.md has no notes under ## [$version]" >&2; exit 1; fi',
+  'printf \'\\nImage: %s@%s, signed keyless with cosign; SBOMs (SPDX, CycloneDX) attached.\\n\' "$IMAGE" "$IMAGE_DIGEST" >> release-notes.md',
+].join('\n');
+
+/** The `publish-release` job: on a v* tag, the provider's release with notes from CHANGELOG.md and the image's SBOMs. */
+export function releaseCiJob(facts: Facts): CiJob {
+  const image = imageCiJob(facts);
+  const sbom = image.artifacts.find((artifact) => artifact.name === 'sbom');
+  if (!sbom) throw new Error(`${image.name} publishes no sbom artifact`);
+  return {
+    name: 'publish-release',
+    stage: 'release',
+    on: { tags: true },
+    needs: [image.name],
+    services: [],
+    env: { IMAGE: facts.image },
+    node: false,
+    steps: [{ name: 'Release notes from CHANGELOG.md', run: RELEASE_NOTES_SCRIPT }],
+    release: { notesFile: 'release-notes.md', assets: { job: image.name, artifact: sbom.name, paths: sbom.paths } },
+    artifacts: [],
+    caches: [],
+    permissions: { contents: 'write' },
+    timeoutMinutes: 10,
+  };
+}

@@ -10,7 +10,7 @@ import {
   readmeSlot,
   type ChecklistItem,
 } from "../core/slots.ts";
-import { imageCiJob } from "./ci-job.ts";
+import { imageCiJob, releaseCiJob } from "./ci-job.ts";
 
 /** The image's security-checklist items (OWASP Top 10:2025 category, OWASP ASVS 5.0 ids). */
 export function containerChecklist(facts: Facts): ChecklistItem[] {
@@ -65,6 +65,6 @@ export const containerFeature: Feature = {
       body: part("readme-image.md"),
     }),
     checklistSlot.of(...containerChecklist(facts)),
-    ciJobsSlot.of(imageCiJob(facts)),
+    ciJobsSlot.of(imageCiJob(facts), releaseCiJob(facts)),
   ],
 };

@@ -388,6 +388,13 @@ export interface CiJob {
   /** Names of the outputs the job publishes in ci-outputs.env. */
   outputs?: string[];
   steps: CiStep[];
+  /**
+   * Publishes the provider's release of `$RELEASE_TAG` once the steps ran:
+   * notes from `notesFile` (a file the steps write), with the files `paths`
+   * of artifact `artifact` of the needed job `job` attached (GitHub) or
+   * linked (GitLab).
+   */
+  release?: { notesFile: string; assets: { job: string; artifact: string; paths: string[] } };
   artifacts: { name: string; paths: string[]; expireDays: number; when: 'always' | 'on_success' | 'on_failure' }[];
   caches: { key: string; paths: string[] }[];
   /** A deployment environment; `approval` makes it wait for a reviewer. A name `$INPUT` is the value of that input. */

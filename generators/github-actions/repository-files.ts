@@ -77,7 +77,7 @@ export function dependabot(): Record<string, unknown> {
   };
 }
 
-/** Categories of the release notes GitHub generates (`gh release create --generate-notes`), by pull-request label. */
+/** Categories of the release notes GitHub drafts from merged pull requests ("Generate release notes"), by pull-request label; the published notes come from CHANGELOG.md. */
 export function releaseNotes(): Record<string, unknown> {
   return {
     changelog: {

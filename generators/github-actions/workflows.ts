@@ -87,6 +87,8 @@ function jobEnv(job: CiJob, facts: Facts, digestFrom: 'inputs' | undefined): Rec
   }
   for (const input of job.inputs ?? []) env[input.name] = `\${{ inputs.${input.name} }}`;
   if (digestFrom === 'inputs' && job.needs.length > 0) env.IMAGE_DIGEST = '${{ inputs.image-digest }}';
+  // A release job after the image job, in the same workflow: the digest is that job's output.
+  if (digestFrom === undefined && job.release) env.IMAGE_DIGEST = `\${{ needs.${job.release.assets.job}.outputs.IMAGE_DIGEST }}`;
   return env;
 }
 
@@ -104,6 +106,9 @@ export function githubJob(job: CiJob, facts: Facts, options: { digestFrom?: 'inp
     ]),
   );
   const steps: Step[] = [checkout];
+  if (job.release) {
+    steps.push({ name: `Download ${job.release.assets.artifact}`, uses: action('actions/download-artifact'), with: { name: job.release.assets.artifact } });
+  }
   if (job.node) steps.push({ name: 'Install dependencies', run: 'npm ci' });
   steps.push(...toolSteps(job));
   if (job.registryLogin) steps.push(registryLogin(facts));
@@ -128,17 +133,15 @@ export function githubJob(job: CiJob, facts: Facts, options: { digestFrom?: 'inp
       with: { name: artifact.name, path: artifact.paths.join('\n'), 'retention-days': artifact.expireDays, 'if-no-files-found': 'error' },
     });
   }
-  if (job.stage === 'release' && job.artifacts.length > 0) {
+  if (job.release) {
     steps.push({
-      name: 'GitHub Release with the SBOMs',
-      if: "startsWith(github.ref, 'refs/tags/v')",
+      name: 'GitHub Release',
       env: { GH_TOKEN: '${{ github.token }}' },
-      run: `gh release create "$RELEASE_TAG" --verify-tag --generate-notes ${job.artifacts.flatMap((artifact) => artifact.paths).join(' ')}`,
+      run: `gh release create "$RELEASE_TAG" --verify-tag --title "$RELEASE_TAG" --notes-file ${job.release.notesFile} ${job.release.assets.paths.join(' ')}`,
     });
   }
   const permissions: Record<string, string> = { contents: 'read', ...job.permissions };
   if (job.outputs?.includes('IMAGE_DIGEST')) permissions.attestations = 'write';
-  if (job.stage === 'release' && job.artifacts.length > 0) permissions.contents = 'write';
   const needs = options.needs ?? job.needs;
   // "$NAME" names an input of a manual job.
   const environment = job.environment?.name.replace(/^\$(\w+)$/, '${{ inputs.$1 }}');

@@ -15,7 +15,9 @@
  * - the provider-neutral jobs are the same set under GitHub Actions and GitLab
  *   CI: the other provider is rendered from the same answers (.yo-rc.json)
  *   and the job names are compared (GitHub's security.yml jobs are
- *   GitHub-only; GitLab's scanners come from included templates).
+ *   GitHub-only; GitLab's Trivy jobs are GitLab-only and its other scanners
+ *   come from included templates). GitLab jobs are read from .gitlab-ci.yml
+ *   and the files it includes with `include: local:`.
  *
  *   node matrix/checks/ci-consistency.ts <project-dir>
  */
@@ -25,7 +27,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Check, CheckContext, Finding } from '../check.ts';
 import { runStandalone } from '../support/direct-run.ts';
-import { GITHUB_ONLY_WORKFLOWS, githubJobs, gitlabJobs, usesLines, type DeclaredJob } from './ci/pipelines.ts';
+import { GITHUB_ONLY_WORKFLOWS, GITLAB_ONLY_JOBS, githubJobs, gitlabJobs, usesLines, type DeclaredJob } from './ci/pipelines.ts';
 
 const PINNED_USES = /^(?:-\s+)?uses:\s+[\w.-]+\/[\w.-]+(?:\/[\w./-]+)?@[0-9a-f]{40}\s+#\s+v?\d+(?:\.\d+)*\s*$/;
 const PINNED_IMAGE = /@sha256:[0-9a-f]{64}$/;
@@ -111,7 +113,7 @@ export function jobKeyFindings(jobs: readonly DeclaredJob[]): Finding[] {
   const findings: Finding[] = [];
   for (const job of jobs) {
     const missing = (key: string) => findings.push({ file: job.file, message: `job ${job.name}: no ${key}` });
-    if (job.file === '.gitlab-ci.yml') {
+    if (job.file === '.gitlab-ci.yml' || job.file.startsWith('.gitlab/')) {
       if (!job.keys.includes('rules')) missing('rules:');
       if (!job.keys.includes('timeout')) missing('timeout');
       for (const key of ['only', 'except']) if (job.keys.includes(key)) findings.push({ file: job.file, message: `job ${job.name}: uses ${key}:, which rules: replaces` });
@@ -120,9 +122,12 @@ export function jobKeyFindings(jobs: readonly DeclaredJob[]): Finding[] {
   return findings;
 }
 
-/** The provider-neutral job names of a project's CI files (GitHub's security workflow left out). */
+/** Whether a declared job is one of the provider-neutral jobs (not GitHub's security workflow, not GitLab's Trivy scans). */
+const isNeutral = (job: DeclaredJob) => !GITHUB_ONLY_WORKFLOWS.has(job.file) && !(job.file.startsWith('.gitlab') && GITLAB_ONLY_JOBS.has(job.name));
+
+/** The provider-neutral job names of a project's CI files. */
 export function neutralJobNames(directory: string): string[] {
-  return [...githubJobs(directory).filter((job) => !GITHUB_ONLY_WORKFLOWS.has(job.file)), ...gitlabJobs(directory)].map((job) => job.name).sort();
+  return [...githubJobs(directory), ...gitlabJobs(directory)].filter(isNeutral).map((job) => job.name).sort();
 }
 
 /** Findings when the other provider, rendered from the same answers, declares a different set of jobs. */
@@ -137,11 +142,11 @@ export async function jobSetFindings(directory: string, jobs: readonly DeclaredJ
   const scratch = mkdtempSync(join(tmpdir(), 'ci-consistency-'));
   try {
     for (const [path, content] of rendered.files) {
-      if (!path.startsWith('.github/') && path !== '.gitlab-ci.yml') continue;
+      if (!path.startsWith('.github/') && path !== '.gitlab-ci.yml' && !path.startsWith('.gitlab/')) continue;
       mkdirSync(dirname(join(scratch, path)), { recursive: true });
       writeFileSync(join(scratch, path), content);
     }
-    const ours = jobs.filter((job) => !GITHUB_ONLY_WORKFLOWS.has(job.file)).map((job) => job.name);
+    const ours = jobs.filter(isNeutral).map((job) => job.name);
     const theirs = neutralJobNames(scratch);
     const label = (name: string) => (name === 'github' ? 'GitHub Actions' : 'GitLab CI');
     const findings: Finding[] = [];

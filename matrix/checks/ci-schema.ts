@@ -1,8 +1,9 @@
 /**
  * The CI files against the JSON schemas check-jsonschema vendors from
  * SchemaStore: GitHub workflows (vendor.github-workflows), Dependabot
- * (vendor.dependabot) and .gitlab-ci.yml (vendor.gitlab-ci, with GitLab's
- * !reference tags read by the gitlab-ci data transform).
+ * (vendor.dependabot) and .gitlab-ci.yml with the files it includes locally
+ * (vendor.gitlab-ci, with GitLab's !reference tags read by the gitlab-ci data
+ * transform).
  *
  *   node matrix/checks/ci-schema.ts <project-dir>
  */
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import type { Check, CheckContext, Finding } from '../check.ts';
 import { runStandalone, toolPath } from '../support/direct-run.ts';
 import { runChecked, runTool } from '../support/process.ts';
+import { gitlabFiles } from './ci/pipelines.ts';
 
 interface SchemaReport {
   status: 'ok' | 'fail';
@@ -30,13 +32,13 @@ function groups(directory: string): { schema: string; transform?: string; files:
   return [
     { schema: 'vendor.github-workflows', files: workflows },
     { schema: 'vendor.dependabot', files: existsSync(join(directory, '.github', 'dependabot.yml')) ? ['.github/dependabot.yml'] : [] },
-    { schema: 'vendor.gitlab-ci', transform: 'gitlab-ci', files: existsSync(join(directory, '.gitlab-ci.yml')) ? ['.gitlab-ci.yml'] : [] },
+    { schema: 'vendor.gitlab-ci', transform: 'gitlab-ci', files: gitlabFiles(directory).map((entry) => entry.file) },
   ].filter((group) => group.files.length > 0);
 }
 
 export const ciSchemaCheck: Check = {
   name: 'ci-schema',
-  inputs: ['.github/workflows/*.yml', '.github/dependabot.yml', '.gitlab-ci.yml'],
+  inputs: ['.github/workflows/*.yml', '.github/dependabot.yml', '.gitlab-ci.yml', '.gitlab/ci/*.yml'],
   async tool(context: CheckContext): Promise<string> {
     const version = /(\d+\.\d+\.\d+)/.exec(await runChecked(toolPath(context, 'check-jsonschema'), ['--version']))?.[1];
     if (!version) throw new Error('check-jsonschema --version printed no version');

@@ -107,6 +107,8 @@ start_part() {
 start_part container-tools.sh
 start_part observability-tools.sh
 start_part backup-tools.sh
+# gitlab-ci-local on Node.js 22 for the GitLab pipeline checks.
+start_part gitlab-tools.sh
 start_part kubernetes-tools.sh
 
 install_apt
@@ -124,7 +126,7 @@ for index in "${!pids[@]}"; do
 done
 [ "$failed" -eq 0 ] || exit 1
 
-for command in gitleaks kubeconform kube-score kyverno checkov actionlint yamllint zizmor hadolint shellcheck initdb postgres redis-server; do
+for command in gitleaks kubeconform kube-score kyverno checkov actionlint yamllint zizmor hadolint shellcheck initdb postgres redis-server gitlab-ci-local; do
   PATH="$BIN:$PATH" command -v "$command" >/dev/null || { log "$command is not available after install"; exit 1; }
 done
 log "ready: $BIN"

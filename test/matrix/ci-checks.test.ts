@@ -103,19 +103,19 @@ describe('ci-consistency', () => {
 
   it('finds a missing npm script, unpinned references, a deploy without an overlay and a job the other provider lacks', async () => {
     const files = new Map((await gitlab).files);
-    const pipeline = (files.get('.gitlab-ci.yml') as string)
+    const pipeline = (files.get('.gitlab-ci.yml') as string).replace('sh scripts/deploy-kubernetes.sh staging', 'sh scripts/deploy-kubernetes.sh qa').replace(/^deploy-staging:/m, 'deploy-qa:');
+    const testJobs = (files.get('.gitlab/ci/test.yml') as string)
       .replace('npm run lint', 'npm run lint:all')
-      .replace('sh scripts/deploy-kubernetes.sh staging', 'sh scripts/deploy-kubernetes.sh qa')
-      .replace(/^deploy-staging:/m, 'deploy-qa:')
       .replace(/(image: node:[\w.-]+)@sha256:[0-9a-f]{64}/, '$1')
       .replace(/^(ci:\n(?:  .*\n)*?)  rules:\n(?:    .*\n)+/m, '$1  only:\n    - main\n');
     files.set('.gitlab-ci.yml', pipeline);
+    files.set('.gitlab/ci/test.yml', testJobs);
     expect(await run(ciConsistency, write(files))).toEqual([
-      { file: '.gitlab-ci.yml', message: 'job ci: runs npm script "lint:all", which package.json does not define' },
       { file: '.gitlab-ci.yml', message: 'job deploy-qa: deploys to qa, which has no overlay deploy/kubernetes/overlays/qa' },
-      { file: '.gitlab-ci.yml', message: 'job ci: image node:24.18.0-bookworm-slim is not pinned by digest (@sha256:...)' },
-      { file: '.gitlab-ci.yml', message: 'job ci: no rules:' },
-      { file: '.gitlab-ci.yml', message: 'job ci: uses only:, which rules: replaces' },
+      { file: '.gitlab/ci/test.yml', message: 'job ci: runs npm script "lint:all", which package.json does not define' },
+      { file: '.gitlab/ci/test.yml', message: 'job ci: image node:24.18.0-bookworm-slim is not pinned by digest (@sha256:...)' },
+      { file: '.gitlab/ci/test.yml', message: 'job ci: no rules:' },
+      { file: '.gitlab/ci/test.yml', message: 'job ci: uses only:, which rules: replaces' },
       { message: 'job deploy-qa is in the GitLab CI files but not in GitHub Actions rendered from the same answers' },
       { message: 'job deploy-staging is in GitHub Actions rendered from the same answers but not in the GitLab CI files' },
     ]);

@@ -27,6 +27,9 @@ const lines = (value: unknown): string[] => (typeof value === 'string' ? [value]
 /** GitHub jobs that are not provider-neutral: the security scans and the call of the reusable deploy workflow. */
 export const GITHUB_ONLY_WORKFLOWS = new Set(['.github/workflows/security.yml']);
 
+/** GitLab jobs that are not provider-neutral: the Trivy scans (GitHub runs Trivy in security.yml). */
+export const GITLAB_ONLY_JOBS = new Set(['trivy-config', 'trivy-image']);
+
 /** The jobs of every workflow under .github/workflows; jobs that only call a reusable workflow are left out. */
 export function githubJobs(directory: string): DeclaredJob[] {
   const root = join(directory, '.github', 'workflows');
@@ -58,26 +61,48 @@ export function githubJobs(directory: string): DeclaredJob[] {
 /** GitLab's global keywords: top-level keys that are not jobs. */
 const GITLAB_KEYWORDS = new Set(['default', 'include', 'stages', 'variables', 'workflow', 'image', 'services', 'cache', 'before_script', 'after_script', 'types', 'pages:deploy']);
 
-/** The jobs of .gitlab-ci.yml (hidden `.name` templates left out) and its global image, when set. */
+/** The `include: local:` paths of a GitLab pipeline document, project-relative (a leading `/` is the project root). */
+export function localIncludes(pipeline: Record<string, unknown>): string[] {
+  const entries = Array.isArray(pipeline.include) ? pipeline.include : pipeline.include === undefined ? [] : [pipeline.include];
+  return entries
+    .map((entry) => (typeof entry === 'string' && !/^https?:/.test(entry) ? entry : isMapping(entry) && typeof entry.local === 'string' ? entry.local : undefined))
+    .filter((path): path is string => path !== undefined)
+    .map((path) => path.replace(/^\//, ''));
+}
+
+/** The GitLab pipeline files: .gitlab-ci.yml and the files it includes with `include: local:` (those that exist), with their parsed documents. */
+export function gitlabFiles(directory: string): { file: string; document: Mapping }[] {
+  const root = join(directory, '.gitlab-ci.yml');
+  if (!existsSync(root)) return [];
+  const pipeline = parse(readFileSync(root, 'utf8')) as Mapping;
+  const included = localIncludes(pipeline)
+    .filter((file) => existsSync(join(directory, file)))
+    .map((file) => ({ file, document: (parse(readFileSync(join(directory, file), 'utf8')) ?? {}) as Mapping }));
+  return [{ file: '.gitlab-ci.yml', document: pipeline }, ...included];
+}
+
+/** The jobs of .gitlab-ci.yml and its local includes (hidden `.name` templates left out), each with the global image, when set. */
 export function gitlabJobs(directory: string): DeclaredJob[] {
-  const path = join(directory, '.gitlab-ci.yml');
-  if (!existsSync(path)) return [];
-  const pipeline = parse(readFileSync(path, 'utf8')) as Mapping;
+  const files = gitlabFiles(directory);
+  if (files.length === 0) return [];
+  const pipeline = (files[0] as { document: Mapping }).document;
   const inputOptions: Record<string, string[]> = {};
   for (const [name, variable] of Object.entries(isMapping(pipeline.variables) ? pipeline.variables : {})) if (isMapping(variable) && Array.isArray(variable.options)) inputOptions[name] = variable.options.map(String);
   const imageOf = (value: unknown): string[] => (typeof value === 'string' ? [value] : isMapping(value) && typeof value.name === 'string' ? [value.name] : []);
   const globalImages = [...imageOf(pipeline.image), ...(Array.isArray(pipeline.services) ? pipeline.services.flatMap(imageOf) : [])];
   const jobs: DeclaredJob[] = [];
-  for (const [name, job] of Object.entries(pipeline)) {
-    if (GITLAB_KEYWORDS.has(name) || name.startsWith('.') || !isMapping(job)) continue;
-    jobs.push({
-      file: '.gitlab-ci.yml',
-      name,
-      scripts: [...lines(job.before_script), ...lines(job.script), ...lines(job.after_script)],
-      images: [...imageOf(job.image), ...(Array.isArray(job.services) ? job.services.flatMap(imageOf) : []), ...globalImages],
-      keys: Object.keys(job),
-      inputOptions,
-    });
+  for (const { file, document } of files) {
+    for (const [name, job] of Object.entries(document)) {
+      if (GITLAB_KEYWORDS.has(name) || name.startsWith('.') || !isMapping(job)) continue;
+      jobs.push({
+        file,
+        name,
+        scripts: [...lines(job.before_script), ...lines(job.script), ...lines(job.after_script)],
+        images: [...imageOf(job.image), ...(Array.isArray(job.services) ? job.services.flatMap(imageOf) : []), ...globalImages],
+        keys: Object.keys(job),
+        inputOptions,
+      });
+    }
   }
   return jobs;
 }

@@ -187,10 +187,23 @@ async function writeFormatted(directory: string, file: string, text: string): Pr
   writeFileSync(path, await prettier.format(text, { ...options, filepath: path }));
 }
 
+/**
+ * The app variants the GitLab test job runs on: PostgreSQL and Redis together
+ * (both service mappings) and neither (no service at all). What this check
+ * adds is the pipeline's wiring (scripts, services, variables); the app's own
+ * lint, typecheck, tests and build run on every variant in service-proof, so
+ * repeating the job on all sixteen would cost about half an hour cold for no
+ * new evidence. Sentry and tracing change no job.
+ */
+export function runsGitlabTestJob(facts: Readonly<Record<string, unknown>>): boolean {
+  return facts.hasSentry !== true && facts.hasTracing !== true && (facts.hasPostgres === true) === (facts.hasRedis === true);
+}
+
 export const gitlabCiLocalTestJobCheck: Check = {
   name: 'gitlab-ci-local-job',
   inputs: [TEST_JOBS_FILE, ...SERVICE_INPUTS, '.prettierrc.json', '.prettierignore', '.editorconfig'],
   appliesTo: [TEST_JOBS_FILE],
+  when: runsGitlabTestJob,
   services: ['postgres', 'redis'],
   timeoutMs: 15 * 60_000,
   async tool(context: CheckContext): Promise<string> {

@@ -9,7 +9,7 @@ import { parseArgv, type ParsedArgv } from '../core/argv.ts';
 import { helpText } from '../core/help.ts';
 import { style } from '../core/output.ts';
 import { generatorVersion } from '../core/paths.ts';
-import { explain, FileSystemError, isExplainable } from '../core/fs-errors.ts';
+import { asFileSystemError, explain, FileSystemError, isExplainable } from '../core/fs-errors.ts';
 import { PostWriteError } from './post-write.ts';
 
 export interface CliContext {
@@ -35,7 +35,7 @@ export function resolveTarget(cwd: string, directory: string | undefined): strin
       return join(realpathSync(existing), ...missing);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' || dirname(existing) === existing) throw error;
+      if (code !== 'ENOENT' || dirname(existing) === existing) throw asFileSystemError(error, 'use the directory', directory ?? '.');
       missing.unshift(basename(existing));
       existing = dirname(existing);
     }

@@ -30,7 +30,8 @@ type Step =
   | { kind: 'directory'; path: string }
   | { kind: 'temporary'; path: string }
   | { kind: 'created'; path: string }
-  | { kind: 'replaced'; path: string; backup: string }
+  /** `done` once the new file is renamed over the original (a failed rename leaves the original in place). */
+  | { kind: 'replaced'; path: string; backup: string; done: boolean }
   | { kind: 'removed'; path: string; backup: string };
 
 function exists(path: string): boolean {
@@ -96,8 +97,10 @@ class Transaction {
     if (previous?.isFile() || previous?.isSymbolicLink()) {
       const backup = backupName(target);
       keep(target, backup);
-      this.steps.push({ kind: 'replaced', path: target, backup });
+      const step = { kind: 'replaced' as const, path: target, backup, done: false };
+      this.steps.push(step);
       renameSync(temporary, target);
+      step.done = true;
     } else {
       renameSync(temporary, target);
       this.steps.push({ kind: 'created', path: target });
@@ -143,11 +146,8 @@ class Transaction {
         if (step.kind === 'temporary') {
           if (exists(step.path)) unlinkSync(step.path);
         } else if (step.kind === 'created') unlinkSync(step.path);
-        else if (step.kind === 'replaced' || step.kind === 'removed') {
-          renameSync(step.backup, step.path);
-          // rename() between two links of one file does nothing: the original was never replaced.
-          if (exists(step.backup)) unlinkSync(step.backup);
-        }
+        else if (step.kind === 'replaced' && !step.done) unlinkSync(step.backup);
+        else if (step.kind === 'replaced' || step.kind === 'removed') renameSync(step.backup, step.path);
         else rmdirSync(step.path);
       } catch {
         left.push(step.path);
@@ -161,7 +161,7 @@ class Transaction {
 function undoneText(steps: readonly Step[], left: readonly string[]): string {
   const count = (kind: Step['kind']) => steps.filter((step) => step.kind === kind).length;
   const created = count('created');
-  const restored = count('replaced') + count('removed');
+  const restored = steps.filter((step) => (step.kind === 'replaced' && step.done) || step.kind === 'removed').length;
   if (left.length > 0) {
     return `The run was undone except for these paths, which could not be restored or removed:\n${left.map((path) => `  - ${path}`).join('\n')}`;
   }

@@ -41,7 +41,8 @@ export function readSavedProject(root: string, display: string): SavedProject | 
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // ENOTDIR: the target is a file, which the target check reports in its own words.
+    if (['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) return undefined;
     throw asFileSystemError(error, 'read', shown);
   }
   const fix = 'Fix it (it records the answers this project was generated with), or move it away to generate from scratch.';

@@ -188,7 +188,7 @@ describe('all or nothing, also with --force', () => {
     const result = await runCli(['svc', '--yes', ...QUIET], cwd);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(
-      /^Error: Cannot write \.\/svc\/\S+: no space left on the device \(ENOSPC\)\. Free some space \(df -h shows how much is left\) and run the command again\.\nNothing was changed: the \d+ file\(s\) written before the failure were removed\.$/,
+      /^Error: Cannot (write|create the directory) \.\/svc\/\S+: no space left on the device \(ENOSPC\)\. Free some space \(df -h shows how much is left\) and run the command again\.\nNothing was changed: the \d+ file\(s\) written before the failure were removed\.$/,
     );
     expect(diskState(cwd)).toEqual({});
   });

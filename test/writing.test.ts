@@ -182,6 +182,26 @@ describe('all or nothing, also with --force', () => {
     expect(diskState(cwd)).toEqual(before);
   });
 
+  it('a file where a directory goes: a conflict without --force (exit 2), an explained failure with it (exit 1), the disk as before', async () => {
+    const cwd = workspace();
+    expect((await runCli(['svc', '--yes', ...QUIET], cwd)).exitCode).toBe(0);
+    const project = join(cwd, 'svc');
+    rmSync(join(project, 'src', 'items'), { recursive: true });
+    writeFileSync(join(project, 'src', 'items'), 'not a directory\n');
+    const before = diskState(cwd);
+    const refused = await runCli(['--yes', ...QUIET], project);
+    expect(refused).toMatchObject({ exitCode: 2, stdout: '' });
+    expect(refused.stderr).toMatch(
+      /^Error: \d+ existing file\(s\) in \. would be overwritten or removed:\n {2}- src\/items\/model\.ts \(a file is in the way where a directory goes\)\n/,
+    );
+    const forced = await runCli(['--yes', '--force', ...QUIET], project);
+    expect(forced).toMatchObject({
+      exitCode: 1,
+      stderr: 'Error: Cannot write ./src/items/model.ts: a file is in the way where a directory goes (ENOTDIR). Move or remove that file, then run the command again.\nNothing was written.',
+    });
+    expect(diskState(cwd)).toEqual(before);
+  });
+
   it.skipIf(!canMount)('a disk that fills up mid-write (200 KiB tmpfs): ENOSPC explained, nothing left (needs root and mount; skipped otherwise)', async () => {
     const cwd = workspace();
     expect(mountTmpfs(cwd, 'size=200k')).toBe(true);
@@ -273,7 +293,7 @@ describe.skipIf(!isRoot)('as an unprivileged user (needs root to switch to uid 6
     const result = await runAsNobody(['p', '--yes', ...QUIET], cwd);
     expect(result).toMatchObject({
       exitCode: 1,
-      stderr: 'Error: Cannot read ./p/.yo-rc.json: permission denied (EACCES). Choose a directory you can write to, or ask its owner for write access.',
+      stderr: 'Error: Cannot read ./p/.yo-rc.json: permission denied (EACCES). Ask its owner for read access, or run the command as a user who can read it.',
     });
     expect(diskState(cwd)).toEqual(before);
   });

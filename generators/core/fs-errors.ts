@@ -53,7 +53,8 @@ export function isExplainable(error: unknown): error is NodeJS.ErrnoException {
 export function explain(error: NodeJS.ErrnoException, action: string, path = error.path ?? ''): string {
   const code = error.code ?? 'UNKNOWN';
   const explanation = EXPLANATIONS[code] ?? { problem: error.message, remedy: 'Check the path and run the command again.' };
-  return `Cannot ${action} ${path}: ${explanation.problem} (${code}). ${explanation.remedy}`;
+  const remedy = action === 'read' && code === 'EACCES' ? 'Ask its owner for read access, or run the command as a user who can read it.' : explanation.remedy;
+  return `Cannot ${action} ${path}: ${explanation.problem} (${code}). ${remedy}`;
 }
 
 /** `error` as a FileSystemError when it is an errno error this module can explain, otherwise unchanged. */

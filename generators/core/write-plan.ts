@@ -13,7 +13,7 @@
  * removed when unedited and conflicting when edited (removed only with --force).
  */
 import { createHash } from 'node:crypto';
-import { lstatSync, readFileSync, realpathSync, type Stats } from 'node:fs';
+import { lstatSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { UsageError } from './answers.ts';
 
@@ -29,7 +29,7 @@ export type Manifest = Record<string, string>;
 /** The generator's own record of the answers: always rewritten, never a conflict. */
 export const ANSWERS_FILE = '.yo-rc.json';
 
-export type ConflictReason = 'edited' | 'not-generated' | 'not-a-file' | 'removed-but-edited';
+export type ConflictReason = 'edited' | 'not-generated' | 'not-a-file' | 'file-in-the-way' | 'removed-but-edited';
 
 export interface Conflict {
   path: string;
@@ -68,8 +68,14 @@ export function relativeInside(root: string, absolutePath: string): string {
   return path.split(sep).join('/');
 }
 
+/** The entry at `path`, or undefined when there is none (also when a parent is a file: ENOTDIR). */
 function lstat(path: string): Stats | undefined {
-  return lstatSync(path, { throwIfNoEntry: false });
+  try {
+    return lstatSync(path, { throwIfNoEntry: false });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw error;
+  }
 }
 
 /**
@@ -97,6 +103,23 @@ function escapingLink(root: string, path: string): string | undefined {
   return undefined;
 }
 
+/** True when a parent of `path` (inside `root`) exists and is not a directory: the file cannot be written there. */
+function parentIsNotADirectory(root: string, path: string): boolean {
+  const parts = path.split('/').slice(0, -1);
+  for (let depth = 1; depth <= parts.length; depth++) {
+    let stats: Stats | undefined;
+    try {
+      stats = statSync(join(root, ...parts.slice(0, depth)), { throwIfNoEntry: false });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return true;
+      throw error;
+    }
+    if (!stats) return false;
+    if (!stats.isDirectory()) return true;
+  }
+  return false;
+}
+
 /** Throws a UsageError when a manifest path could address anything outside the project. */
 function assertManifestPath(path: string): void {
   if (path === '' || isAbsolute(path) || path.split('/').some((part) => part === '..' || part === '.' || part === '')) {
@@ -118,6 +141,10 @@ export function planWrites(root: string, files: readonly PendingFile[], previous
     const escape = escapingLink(root, file.path);
     if (escape) {
       escapes.push(escape);
+      continue;
+    }
+    if (parentIsNotADirectory(root, file.path)) {
+      plan.conflicts.push({ path: file.path, reason: 'file-in-the-way', file });
       continue;
     }
     const target = join(root, file.path);
@@ -143,6 +170,7 @@ export function planWrites(root: string, files: readonly PendingFile[], previous
       escapes.push(escape);
       continue;
     }
+    if (parentIsNotADirectory(root, path)) continue;
     const stats = lstat(join(root, path));
     if (!stats?.isFile()) continue;
     if (sha256(readFileSync(join(root, path))) === hash) plan.remove.push(path);
@@ -156,6 +184,7 @@ const REASONS: Record<ConflictReason, string> = {
   edited: 'changed since it was generated',
   'not-generated': 'not written by this generator',
   'not-a-file': 'a directory or special file is in the way',
+  'file-in-the-way': 'a file is in the way where a directory goes',
   'removed-but-edited': 'no longer generated, but changed since it was generated',
 };
 

@@ -139,8 +139,9 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
     if (!answers) throw new UsageError(problems);
     if (this.options.targetFromName) {
       this.destinationRoot(join(this.destinationRoot(), answers.name));
-      const isGenerated = readSavedProject(this.destinationRoot(), this.displayPath()) !== undefined;
-      const targetProblems = this.targetProblems(isGenerated);
+      const saved = readSavedProject(this.destinationRoot(), this.displayPath());
+      this.previousFiles = saved?.files ?? {};
+      const targetProblems = this.targetProblems(saved !== undefined);
       if (targetProblems.length > 0) throw new UsageError(targetProblems);
     }
     this.answers = answers;
@@ -218,7 +219,8 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
       else rendered.push({ path, contents: Buffer.from(await formatContent(path, text), 'utf8') });
     }
     // .yo-rc.json records every other file's hash, so a re-run can tell generated files the user has not changed.
-    const record = JSON.parse(answersFile ?? '{}') as Record<string, Record<string, unknown>>;
+    if (answersFile === undefined) throw new Error(`${ANSWERS_FILE} was not rendered; the answers would be lost.`);
+    const record = JSON.parse(answersFile) as Record<string, Record<string, unknown>>;
     record[CONFIG_KEY] = { ...record[CONFIG_KEY], files: manifestOf(rendered) };
     rendered.push({ path: ANSWERS_FILE, contents: Buffer.from(await formatContent(ANSWERS_FILE, `${JSON.stringify(record, null, 2)}\n`), 'utf8') });
     const pending = rendered.sort((a, b) => (a.path < b.path ? -1 : 1));

@@ -78,8 +78,8 @@ describe('create-prodready-app', () => {
     const cwd = workspace();
     const result = await runCli(['dry', '--yes', '--dry-run'], cwd);
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toMatch(/Dry run: \d+ files would be written to \.\/dry:/);
-    expect(result.stdout).toMatch(/^package\.json$/m);
+    expect(result.stdout).toMatch(/^Dry run for \.\/dry: \d+ new, 0 changed, 0 conflicting, 0 removed, 0 unchanged\.\nNew:\n/);
+    expect(result.stdout).toMatch(/^ {2}package\.json$/m);
     expect(result.stdout).toMatch(/Nothing was written\./);
     expect(listFiles(cwd)).toEqual([]);
     expect(existsSync(join(cwd, 'dry'))).toBe(false);
@@ -117,7 +117,9 @@ describe('create-prodready-app', () => {
     writeFileSync(join(project, 'README.md'), '# my own notes\n');
     const refused = await runCli(['--yes', ...QUIET], project);
     expect(refused.exitCode).toBe(2);
-    expect(refused.stderr).toMatch(/1 existing file\(s\) in .* would be overwritten:\n\s+- README\.md\nNothing was written\. Pass --force/);
+    expect(refused.stderr).toBe(
+      'Error: 1 existing file(s) in . would be overwritten or removed:\n  - README.md (changed since it was generated)\nNothing was written. Pass --force to overwrite or remove them.',
+    );
     expect(readFileSync(join(project, 'README.md'), 'utf8')).toBe('# my own notes\n');
 
     const forced = await runCli(['--yes', '--force', ...QUIET], project);
@@ -161,9 +163,8 @@ describe('create-prodready-app', () => {
     const result = await runCli(['offline', '--yes', '--skip-git'], cwd, { PATH: `${fakeBin}:${process.env.PATH}` });
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/Installing dependencies \(npm install\): failed/);
-    expect(result.stderr).toMatch(/npm install exited with code 7/);
-    expect(result.stderr).toMatch(/ETIMEDOUT/);
-    expect(result.stderr).toMatch(/Finish by hand:\n\s+cd \.\/offline\n\s+npm install/);
+    expect(result.stderr).toMatch(/^Error: Dependencies were not installed: npm install exited with code 7\.\nnpm ERR! network request failed: ETIMEDOUT\n/m);
+    expect(result.stderr).toMatch(/Finish by hand:\n {2}cd \.\/offline\n {2}npm install$/);
     expect(existsSync(join(cwd, 'offline', 'package.json'))).toBe(true);
   });
 

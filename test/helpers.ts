@@ -1,5 +1,6 @@
 /** Shared helpers: run the real CLI in a scratch directory and look at what it wrote. */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { execa } from 'execa';
@@ -51,4 +52,28 @@ export async function runCli(args: readonly string[], cwd: string, env: Record<s
     timeout: 60_000,
   });
   return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+/**
+ * Everything under `root` (hidden files and .git included): path → "dir <mode>",
+ * "file <mode> <sha256>" or "link -> <target>", so a test can assert a failed
+ * run left the disk exactly as it was, down to stray temporary files.
+ */
+export function diskState(root: string): Record<string, string> {
+  const state: Record<string, string> = {};
+  const walk = (directory: string) => {
+    for (const entry of readdirSync(directory, { withFileTypes: true })) {
+      const path = join(directory, entry.name);
+      const key = relative(root, path);
+      const stats = lstatSync(path);
+      const mode = (stats.mode & 0o7777).toString(8);
+      if (stats.isSymbolicLink()) state[key] = `link -> ${readlinkSync(path)}`;
+      else if (stats.isDirectory()) {
+        state[key] = `dir ${mode} ${stats.uid}:${stats.gid}`;
+        walk(path);
+      } else state[key] = `file ${mode} ${createHash('sha256').update(readFileSync(path)).digest('hex')}`;
+    }
+  };
+  walk(root);
+  return state;
 }

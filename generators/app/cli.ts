@@ -2,8 +2,8 @@
  * The command line: argv → run controls and raw answers → the app generator,
  * run by yeoman-environment exactly as yeoman-test and the matrix run it.
  */
-import { existsSync } from 'node:fs';
-import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../core/answers.ts';
 import { parseArgv, type ParsedArgv } from '../core/argv.ts';
 import { completionScript, SHELLS, type Shell } from '../core/completion.ts';
@@ -12,7 +12,8 @@ import { interruptNote } from '../core/interrupt.ts';
 import { style } from '../core/output.ts';
 import { showUpdateNotice } from '../core/update-notice.ts';
 import { generatorVersion } from '../core/paths.ts';
-import { InstallError } from './post-write.ts';
+import { asFileSystemError, explain, FileSystemError, isExplainable } from '../core/fs-errors.ts';
+import { PostWriteError } from './post-write.ts';
 
 export interface CliContext {
   cwd: string;
@@ -22,7 +23,11 @@ export interface CliContext {
 export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
 
 /**
- * The target directory, which must stay inside the working directory.
+ * The target directory as the file system sees it: `directory` resolved
+ * against `cwd`, with every symbolic link on the existing part of the path
+ * followed (so a link to an empty directory is that directory, and paths
+ * reached through a symlinked cwd compare equal). Any writable path is a
+ * target, inside the working directory or not; nothing is written outside it.
  * A scoped npm name ("@scope/name") is refused: it would become the nested
  * directory ./@scope/name, and the project name cannot be scoped.
  */
@@ -33,20 +38,28 @@ export function resolveTarget(cwd: string, directory: string | undefined): strin
       `"${directory}" is a scoped npm package name, not a directory. The project name also names the container image and Kubernetes objects, so it cannot be scoped (--name does not take one either): use create-prodready-app ${unscoped}.`,
     ]);
   }
-  const root = resolve(cwd, directory ?? '.');
-  const inside = relative(cwd, root);
-  if (inside.startsWith('..') || isAbsolute(inside)) {
-    throw new UsageError([`The directory "${directory}" is outside the current directory. Run the command from the parent directory of the project instead.`]);
+  const logical = resolve(cwd, directory ?? '.');
+  const missing: string[] = [];
+  let existing = logical;
+  for (;;) {
+    try {
+      return join(realpathSync(existing), ...missing);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' || dirname(existing) === existing) throw asFileSystemError(error, 'use the directory', directory ?? '.');
+      missing.unshift(basename(existing));
+      existing = dirname(existing);
+    }
   }
-  return root;
 }
 
-function generatorOptions(parsed: ParsedArgv, context: CliContext, root: string): Record<string, unknown> {
+/** `logical` is the directory as typed, resolved without following links: its last part names the project. */
+function generatorOptions(parsed: ParsedArgv, context: CliContext, root: string, logical: string | undefined): Record<string, unknown> {
   const regenerating = existsSync(join(root, '.yo-rc.json'));
   return {
     ...parsed.answers,
     // The directory names the project unless --name, an answers file or saved answers say otherwise.
-    nameFromDirectory: parsed.directory === undefined ? undefined : basename(root),
+    nameFromDirectory: parsed.directory === undefined ? undefined : basename(logical ?? root),
     // Without a directory, the project goes to ./<name> (or here, when this is a generated project).
     targetFromName: parsed.directory === undefined && !regenerating,
     interactive: context.stdinIsTTY && !parsed.controls.yes,
@@ -84,8 +97,12 @@ function report(error: unknown): number {
     stream.write(`${style.red('Error:', stream)} ${error.message}\n`);
     return EXIT.usage;
   }
-  if (error instanceof InstallError) {
-    stream.write(`${style.red('Install failed:', stream)} ${error.message}\n`);
+  if (error instanceof FileSystemError || error instanceof PostWriteError) {
+    stream.write(`${style.red('Error:', stream)} ${error.message}\n`);
+    return EXIT.failure;
+  }
+  if (isExplainable(error)) {
+    stream.write(`${style.red('Error:', stream)} ${explain(error, 'use')}\n`);
     return EXIT.failure;
   }
   stream.write(`${style.red('Error:', stream)} ${(error as Error).message ?? String(error)}\nNothing was written. Please report this at https://github.com/create-prodready-app/create-prodready-app/issues if it persists.\n`);
@@ -127,7 +144,7 @@ export async function main(argv: readonly string[], context: CliContext): Promis
       return EXIT.ok;
     }
     const root = resolveTarget(context.cwd, parsed.directory);
-    const options = generatorOptions(parsed, context, root);
+    const options = generatorOptions(parsed, context, root, parsed.directory === undefined ? undefined : resolve(context.cwd, parsed.directory));
     await runGenerator(root, options);
     await showUpdateNotice({ version: generatorVersion, interactive: options.interactive === true, disabled: parsed.controls.noUpdateNotifier });
     return EXIT.ok;

@@ -2,12 +2,13 @@
  * The app generator: resolves the answers, composes the features that apply,
  * writes the assembled files, commits safely, installs and initialises git.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
 import Generator, { type BaseOptions } from 'yeoman-generator';
 import { answersRecord, coerce, coerceAll, completeAnswers, explicitSavedAnswers, UsageError } from '../core/answers.ts';
 import { readAnswersFile } from '../core/answers-file.ts';
-import { commitFiles, fileTree, relativeInside, type PendingFile } from '../core/commit.ts';
+import { commitPlan } from '../core/commit.ts';
+import { asFileSystemError } from '../core/fs-errors.ts';
 import { deriveFacts, type Facts } from '../core/facts.ts';
 import { featureFacts } from '../core/feature-generator.ts';
 import { formatContent } from '../core/format.ts';
@@ -18,8 +19,10 @@ import { NOTHING_WRITTEN, setInterruptNote } from '../core/interrupt.ts';
 import { packageManagerNote } from '../core/package-manager.ts';
 import { generatorVersion } from '../core/paths.ts';
 import { contentEntries } from '../core/target.ts';
+import { CONFIG_KEY, readSavedProject } from '../core/saved-project.ts';
+import { ANSWERS_FILE, conflictError, describePlan, manifestOf, planWrites, relativeInside, type Manifest, type PendingFile } from '../core/write-plan.ts';
 import { features, type RegisteredFeature } from './features.ts';
-import { initGitRepository, installDependencies } from './post-write.ts';
+import { initGitRepository, installDependencies, postWriteError, type StepOutcome } from './post-write.ts';
 
 export type AppOptions = BaseOptions & {
   /** Ask for options not given; the CLI sets this when stdin is a TTY and --yes is absent. */
@@ -41,8 +44,7 @@ export type AppOptions = BaseOptions & {
   onOptionRead?: (feature: string, option: AnswerName) => void;
 } & Partial<Record<AnswerName, unknown>>;
 
-/** The key of this generator's answers in .yo-rc.json. */
-export const CONFIG_KEY = 'create-prodready-app';
+export { CONFIG_KEY } from '../core/saved-project.ts';
 
 export default class AppGenerator extends Generator<Record<string, unknown>, AppOptions> {
   private given: PartialAnswers = {};
@@ -51,6 +53,10 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
   private answers?: Answers;
   private facts?: Facts;
   private committed: string[] = [];
+  private removed: string[] = [];
+  /** The files the previous run recorded in .yo-rc.json (empty for a new project). */
+  private previousFiles: Manifest = {};
+  private readonly outcomes: StepOutcome[] = [];
   /** With `inMemory`, the rendered files by path. */
   readonly rendered = new Map<string, string>();
 
@@ -83,7 +89,7 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
     const saved = this.options.targetFromName ? {} : this.savedAnswers();
     const explicitSaved = explicitSavedAnswers(saved);
     problems.push(...explicitSaved.problems);
-    const fromSaved = coerceAll(explicitSaved.raw, '.yo-rc.json');
+    const fromSaved = coerceAll(explicitSaved.raw, ANSWERS_FILE);
     this.savedDefaults = new Set(explicitSaved.defaults);
     const fileAnswers = this.options.answersFile ? readAnswersFile(this.options.answersFile) : {};
     const fromFile = coerceAll(fileAnswers, this.options.answersFile ?? 'answers file');
@@ -150,7 +156,9 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
     if (!answers) throw new UsageError(problems);
     if (this.options.targetFromName) {
       this.destinationRoot(join(this.destinationRoot(), answers.name));
-      const targetProblems = this.targetProblems(existsSync(this.destinationPath('.yo-rc.json')));
+      const saved = readSavedProject(this.destinationRoot(), this.displayPath());
+      this.previousFiles = saved?.files ?? {};
+      const targetProblems = this.targetProblems(saved !== undefined);
       if (targetProblems.length > 0) throw new UsageError(targetProblems);
     }
     this.answers = answers;
@@ -166,14 +174,18 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
   async install(): Promise<void> {
     if (this.options.inMemory || this.options.dryRun || this.options.skipInstall) return;
     setInterruptNote(this.unfinishedNote(this.stepsLeft(true)));
-    await installDependencies(this.destinationRoot(), this.displayPath());
+    this.outcomes.push(await installDependencies(this.destinationRoot()));
   }
 
   async end(): Promise<void> {
     if (this.options.inMemory || this.options.dryRun) return;
-    if (!this.options.skipGit) setInterruptNote(this.unfinishedNote(this.stepsLeft(false)));
-    const gitOutcome = this.options.skipGit ? 'skipped' : await initGitRepository(this.destinationRoot(), this.initialCommitMessage());
-    this.printSummary(gitOutcome);
+    if (!this.options.skipGit) {
+      setInterruptNote(this.unfinishedNote(this.stepsLeft(false)));
+      this.outcomes.push(await initGitRepository(this.destinationRoot(), this.initialCommitMessage()));
+    }
+    this.printSummary();
+    const failure = postWriteError(this.outcomes, this.displayPath());
+    if (failure) throw failure;
   }
 
   private initialCommitMessage(): string {
@@ -196,23 +208,37 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
     return `Interrupted: the project files in ${this.displayPath()} are written and complete.${finish}`;
   }
 
+  /** Read and validated before Yeoman's config storage reads .yo-rc.json, so a broken one is a plain error. */
   private savedAnswers(): Record<string, unknown> {
-    const saved = { ...this.config.getAll() } as Record<string, unknown>;
-    delete saved.version;
-    return saved;
+    const saved = readSavedProject(this.destinationRoot(), this.displayPath());
+    this.previousFiles = saved?.files ?? {};
+    return saved?.answers ?? {};
+  }
+
+  /** An absolute path as the user should read it: relative to the working directory when inside it. */
+  private display(path: string): string {
+    const inside = relative(process.cwd(), path);
+    return inside === '' ? '.' : inside.startsWith('..') || isAbsolute(inside) ? path : `./${inside}`;
   }
 
   private displayPath(): string {
-    const path = relative(process.cwd(), this.destinationRoot());
-    return path === '' ? '.' : path.startsWith('..') ? this.destinationRoot() : `./${path}`;
+    return this.display(this.destinationRoot());
   }
 
   /** A non-empty target is refused unless --force or it is a project this generator made. */
   private targetProblems(isGeneratedProject: boolean): string[] {
     const root = this.destinationRoot();
-    if (!existsSync(root)) return [];
-    if (!statSync(root).isDirectory()) return [`${this.displayPath()} exists and is not a directory.`];
-    const entries = contentEntries(root).filter((entry) => entry !== '.yo-rc.json' || !isGeneratedProject);
+    let entries: string[];
+    try {
+      const stats = statSync(root, { throwIfNoEntry: false });
+      if (!stats) return [];
+      if (!stats.isDirectory()) return [`${this.displayPath()} exists and is not a directory.`];
+      // Only VCS and editor metadata (.git, .idea, ...) counts as empty (target.ts).
+      entries = contentEntries(root);
+    } catch (error) {
+      throw asFileSystemError(error, 'read the directory', this.displayPath());
+    }
+    entries = entries.filter((entry) => entry !== '.yo-rc.json' || !isGeneratedProject);
     if (entries.length === 0 || this.options.force || isGeneratedProject) return [];
     const shown = entries.slice(0, 5).join(', ') + (entries.length > 5 ? `, ... (${entries.length} entries)` : '');
     return [`Directory ${this.displayPath()} is not empty (${shown}). Choose a new or empty directory, or pass --force to write into it (files that differ are overwritten).`];
@@ -220,43 +246,58 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
 
   private async commit(): Promise<void> {
     const root = this.destinationRoot();
-    const pending: PendingFile[] = [];
+    const rendered: PendingFile[] = [];
+    let answersFile: string | undefined;
     for (const file of this.env.sharedFs.all()) {
       const state = (file as { state?: string }).state;
       if (state !== 'modified' && state !== 'deleted') continue;
       if (state === 'deleted') throw new Error(`Generator tried to delete ${file.path}; the generator never deletes files.`);
       const path = relativeInside(root, file.path);
-      const contents = await formatContent(path, (file.contents as Buffer).toString('utf8'));
-      pending.push({ path, contents: Buffer.from(contents, 'utf8') });
       delete (file as { state?: string }).state;
+      const text = (file.contents as Buffer).toString('utf8');
+      if (path === ANSWERS_FILE) answersFile = text;
+      else rendered.push({ path, contents: Buffer.from(await formatContent(path, text), 'utf8') });
     }
-    pending.sort((a, b) => (a.path < b.path ? -1 : 1));
+    // .yo-rc.json records every other file's hash, so a re-run can tell generated files the user has not changed.
+    if (answersFile === undefined) throw new Error(`${ANSWERS_FILE} was not rendered; the answers would be lost.`);
+    const record = JSON.parse(answersFile) as Record<string, Record<string, unknown>>;
+    record[CONFIG_KEY] = { ...record[CONFIG_KEY], files: manifestOf(rendered) };
+    rendered.push({ path: ANSWERS_FILE, contents: Buffer.from(await formatContent(ANSWERS_FILE, `${JSON.stringify(record, null, 2)}\n`), 'utf8') });
+    const pending = rendered.sort((a, b) => (a.path < b.path ? -1 : 1));
     if (this.options.inMemory) {
       for (const file of pending) this.rendered.set(file.path, file.contents.toString('utf8'));
       return;
     }
+    const force = this.options.force === true;
+    let plan;
+    try {
+      plan = planWrites(root, pending, this.previousFiles);
+    } catch (error) {
+      throw asFileSystemError(error, 'read', this.displayPath());
+    }
+    if (plan.conflicts.length > 0 && !force) throw conflictError(plan, this.displayPath());
     if (this.options.dryRun) {
-      this.committed = pending.map((file) => file.path);
-      process.stdout.write(`Dry run: ${pending.length} files would be written to ${this.displayPath()}:\n${fileTree(this.committed)}\nNothing was written.\n`);
+      process.stdout.write(describePlan(plan, this.displayPath(), force));
       return;
     }
-    this.committed = commitFiles(root, pending, { force: this.options.force === true }).written;
+    const result = commitPlan(root, plan, { force, display: (path) => this.display(path) });
+    this.committed = result.written;
+    this.removed = result.removed;
     setInterruptNote(this.unfinishedNote(this.stepsLeft(true)));
   }
 
-  private printSummary(gitOutcome: string): void {
+  private printSummary(): void {
+    const removed = this.removed.length > 0 ? `, ${this.removed.length} removed` : '';
     const lines = [
       '',
-      `${style.green('✔')} Created ${style.bold(this.answers?.name ?? '')} in ${this.displayPath()} (${this.committed.length} files written).`,
+      `${style.green('✔')} Created ${style.bold(this.answers?.name ?? '')} in ${this.displayPath()} (${this.committed.length} files written${removed}).`,
     ];
     const note = packageManagerNote(process.env.npm_config_user_agent);
     if (note !== undefined) lines.push(`  ${note}`);
-    if (gitOutcome === 'created') lines.push('  Initialised a git repository with an initial commit.');
-    if (gitOutcome === 'inside-work-tree') lines.push('  Skipped git init: the directory is already inside a git work tree.');
-    if (gitOutcome === 'git-missing') lines.push('  Skipped git init: git is not installed.');
-    if (gitOutcome === 'failed') lines.push('  git init or the initial commit failed; run git init yourself.');
+    if (this.removed.length > 0) lines.push('  Removed, as these answers no longer produce them and they were unchanged since generated:', ...this.removed.map((path) => `    ${path}`));
+    for (const outcome of this.outcomes) lines.push(`  ${outcome.summary}`);
     lines.push('', 'Next steps:', `  cd ${this.displayPath()}`);
-    if (this.options.skipInstall) lines.push('  npm install');
+    if (this.options.skipInstall || this.outcomes.some((outcome) => outcome.failed && outcome.commands.includes('npm install'))) lines.push('  npm install');
     const scripts = Object.keys((JSON.parse(readFileSync(this.destinationPath('package.json'), 'utf8')) as { scripts?: object }).scripts ?? {});
     for (const script of ['dev', 'test']) if (scripts.includes(script)) lines.push(`  npm ${script === 'test' ? 'test' : `run ${script}`}`);
     lines.push('  Read README.md for what was generated and how to run it in production.', '');

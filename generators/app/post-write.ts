@@ -1,42 +1,114 @@
-/** What happens after the files are on disk: npm install and git init. */
+/**
+ * What happens after the files are on disk: npm install and git init with an
+ * initial commit. Each step runs on its own (git init still runs when npm
+ * install failed), reports its outcome with the cause, and a failed git step
+ * leaves no half repository behind.
+ */
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { progress } from '../core/output.ts';
 
-export class InstallError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InstallError';
-  }
+/** The outcome of one step after writing. */
+export interface StepOutcome {
+  /** One line for the summary, e.g. "Installed dependencies (npm install)." */
+  summary: string;
+  /** True when the step failed and the user has something left to do. */
+  failed: boolean;
+  /** Why it failed: the tool's own last lines of output. */
+  cause?: string;
+  /** The exact commands left to run in the project directory. */
+  commands: string[];
 }
 
-export async function installDependencies(root: string, displayPath: string): Promise<void> {
+/** At most `count` last non-empty lines of a tool's output. */
+function lastLines(text: string | undefined, count: number): string {
+  return (text ?? '').trim().split('\n').filter((line) => line.trim() !== '').slice(-count).join('\n');
+}
+
+/** Runs `npm install` in `root`; never throws. */
+export async function installDependencies(root: string): Promise<StepOutcome> {
   const spinner = progress('Installing dependencies (npm install)');
   const result = await execa('npm', ['install', '--no-fund', '--no-audit'], { cwd: root, reject: false, all: true, stdin: 'ignore' });
   spinner.stop(result.exitCode === 0);
-  if (result.exitCode !== 0) {
-    const tail = (result.all ?? '').trim().split('\n').slice(-15).join('\n');
-    const cause = result.failed && result.exitCode === undefined ? (result.shortMessage ?? 'npm could not be started') : `npm install exited with code ${result.exitCode}`;
-    throw new InstallError(
-      `${cause}.\n${tail}\n\nThe project files are written and complete. Finish by hand:\n  cd ${displayPath}\n  npm install`,
-    );
-  }
+  if (result.exitCode === 0) return { summary: 'Installed dependencies (npm install).', failed: false, commands: [] };
+  const started = !(result.failed && result.exitCode === undefined);
+  const reason = started ? `npm install exited with code ${result.exitCode}` : `npm could not be started (${result.shortMessage ?? 'not found'})`;
+  return { summary: `Dependencies were not installed: ${reason}.`, failed: true, cause: lastLines(result.all, 15), commands: ['npm install'] };
 }
 
 async function git(root: string, args: string[]) {
-  return execa('git', args, { cwd: root, reject: false, stdin: 'ignore' });
+  return execa('git', args, { cwd: root, reject: false, stdin: 'ignore', all: true });
 }
 
-export type GitOutcome = 'created' | 'inside-work-tree' | 'git-missing' | 'failed';
+/** The identity git would commit with, or a stated fallback for the parts it lacks. */
+async function commitIdentity(root: string): Promise<{ args: string[]; fallback?: string }> {
+  const email = await git(root, ['config', 'user.email']);
+  const name = await git(root, ['config', 'user.name']);
+  if (email.exitCode === 0 && name.exitCode === 0) return { args: [] };
+  const author = name.exitCode === 0 ? name.stdout.trim() : 'create-prodready-app';
+  const address = email.exitCode === 0 ? email.stdout.trim() : 'create-prodready-app@localhost';
+  return { args: ['-c', `user.name=${author}`, '-c', `user.email=${address}`], fallback: `${author} <${address}>` };
+}
 
-export async function initGitRepository(root: string, message: string): Promise<GitOutcome> {
+/**
+ * `git init` + `git add --all` + an initial commit in `root`; never throws.
+ * Skipped when git is missing or `root` is already inside a work tree. When a
+ * step fails, the `.git` this run created is removed again.
+ */
+export async function initGitRepository(root: string, message: string): Promise<StepOutcome> {
+  const commands = ['git init --initial-branch=main', 'git add --all', `git commit -m "${message}"`];
   const probe = await git(root, ['rev-parse', '--is-inside-work-tree']);
-  if (probe.failed && probe.exitCode === undefined) return 'git-missing';
-  if (probe.exitCode === 0 && probe.stdout.trim() === 'true') return 'inside-work-tree';
-  const identity: string[] = [];
-  if ((await git(root, ['config', 'user.email'])).exitCode !== 0) identity.push('-c', 'user.email=create-prodready-app@localhost');
-  if ((await git(root, ['config', 'user.name'])).exitCode !== 0) identity.push('-c', 'user.name=create-prodready-app');
-  for (const args of [['init', '--quiet', '--initial-branch=main'], ['add', '--all'], [...identity, 'commit', '--quiet', '--no-verify', '-m', message]]) {
-    if ((await git(root, args)).exitCode !== 0) return 'failed';
+  if (probe.failed && probe.exitCode === undefined) {
+    return { summary: 'Skipped git init: git is not installed.', failed: false, commands: [] };
   }
-  return 'created';
+  if (probe.exitCode === 0 && probe.stdout.trim() === 'true') {
+    return { summary: 'Skipped git init: the directory is already inside a git work tree.', failed: false, commands: [] };
+  }
+  const dotGit = join(root, '.git');
+  if (existsSync(dotGit)) {
+    return { summary: 'Skipped git init: .git exists but is not a working git repository.', failed: true, cause: lastLines(probe.all, 5), commands: [] };
+  }
+  const identity = await commitIdentity(root);
+  const steps: Array<[string, string[]]> = [
+    ['git init', ['init', '--quiet', '--initial-branch=main']],
+    ['git add', ['add', '--all']],
+    ['the initial commit', [...identity.args, 'commit', '--quiet', '--no-verify', '-m', message]],
+  ];
+  for (const [label, args] of steps) {
+    const result = await git(root, args);
+    if (result.exitCode === 0) continue;
+    rmSync(dotGit, { recursive: true, force: true });
+    return {
+      summary: `No git repository was created: ${label} failed (git exited with code ${result.exitCode}); the partial .git was removed.`,
+      failed: true,
+      cause: lastLines(result.all, 10),
+      commands,
+    };
+  }
+  const summary = identity.fallback
+    ? `Initialised a git repository with an initial commit by ${identity.fallback}, because git has no user.name or user.email configured. To make it yours: git config --global user.name "Your Name" && git config --global user.email you@example.com && git commit --amend --reset-author --no-edit`
+    : 'Initialised a git repository with an initial commit.';
+  return { summary, failed: false, commands: [] };
+}
+
+/** A step after writing failed: the files are complete, the message lists what is left (exit 1). */
+export class PostWriteError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PostWriteError';
+  }
+}
+
+/**
+ * The error for failed steps, or undefined when none failed: each failure with
+ * its cause, then the exact commands left, starting with `cd displayPath`.
+ */
+export function postWriteError(outcomes: readonly StepOutcome[], displayPath: string): PostWriteError | undefined {
+  const failed = outcomes.filter((outcome) => outcome.failed);
+  if (failed.length === 0) return undefined;
+  const parts = failed.map((outcome) => `${outcome.summary}${outcome.cause ? `\n${outcome.cause}` : ''}`);
+  const commands = failed.flatMap((outcome) => outcome.commands);
+  const finish = commands.length > 0 ? `\n\nThe project files are written and complete. Finish by hand:\n  cd ${displayPath}\n${commands.map((command) => `  ${command}`).join('\n')}` : '';
+  return new PostWriteError(`${parts.join('\n\n')}${finish}`);
 }

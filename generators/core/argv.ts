@@ -27,8 +27,8 @@ export interface ControlDeclaration {
 export const controls: readonly ControlDeclaration[] = [
   { name: 'yes', flag: 'yes', alias: 'y', help: 'Use defaults for everything not given; never prompt.' },
   { name: 'answersFile', flag: 'answers-file', takesValue: 'path', help: 'Read answers from a JSON or YAML file; flags override it.' },
-  { name: 'dryRun', flag: 'dry-run', help: 'Print the files that would be written and write nothing.' },
-  { name: 'force', flag: 'force', help: 'Write into a non-empty directory, overwriting files that differ.' },
+  { name: 'dryRun', flag: 'dry-run', help: 'Print the files that would be new, changed, removed or in conflict; write nothing; exit as the real run would.' },
+  { name: 'force', flag: 'force', help: 'Write into a non-empty directory; overwrite or remove conflicting files (edited or not generated).' },
   { name: 'skipInstall', flag: 'skip-install', help: 'Do not run npm install.' },
   { name: 'skipGit', flag: 'skip-git', help: 'Do not create a git repository and initial commit.' },
   { name: 'noUpdateNotifier', flag: 'no-update-notifier', help: 'Do not look for a newer version after an interactive run (also NO_UPDATE_NOTIFIER=1).' },

@@ -36,6 +36,10 @@ export function helpText(version: string): string {
     '       npm create prodready-app@latest [directory] -- [options]',
     '',
     'Without a TTY, or with --yes, every option not given takes its default and nothing is asked.',
+    '',
+    'The directory is resolved against the current directory with symbolic links followed; it may be anywhere you can write',
+    '(., ../x, an absolute path) and is created if missing, never replaced. Nothing is written outside it. Without a directory,',
+    'the project goes to ./<name>, or into the current directory when that is a project this generator made.',
   ];
   for (const group of GROUPS) {
     lines.push('', `${group}:`);

@@ -2,6 +2,7 @@
 // DURATION (default 5m), then ramps down. Compare its summary with the
 // baseline in docs/performance.md.
 //   k6 run -e BASE_URL="$STAGING_URL" -e VUS=50 -e DURATION=10m load-tests/load.js
+/* global __ENV -- k6's runtime globals (ESLint's no-undef does not know them) */
 import { journey, numberFromEnv, summaryWriter, thresholds } from './lib.js';
 
 const vus = Math.round(numberFromEnv('VUS', 20));

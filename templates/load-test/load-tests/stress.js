@@ -2,6 +2,7 @@
 // where latency or errors break the thresholds, then checks that the service
 // recovers. Run it against staging, never production.
 //   k6 run -e BASE_URL="$STAGING_URL" -e VUS=50 load-tests/stress.js
+/* global __ENV -- k6's runtime globals (ESLint's no-undef does not know them) */
 import { journey, numberFromEnv, summaryWriter, thresholds } from './lib.js';
 
 const vus = Math.round(numberFromEnv('VUS', 20));

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import helpers from 'yeoman-test';
 import { describe, expect, it } from 'vitest';
@@ -53,7 +53,8 @@ describe('interactive re-run in a generated project', () => {
     const saved = { name: 'kept-svc', database: 'postgres', cache: 'none', backup: true, defaults: ['description', 'owner', 'license', 'cache', 'ci', 'deploy', 'observability', 'slo', 'tracing', 'sentry', 'backup', 'loadTest', 'registry'] };
     const result = await helpers
       .run(AppGenerator as never)
-      .withLocalConfig(saved)
+      // On disk, as a generated project has it: the generator reads .yo-rc.json itself before Yeoman's config store.
+      .inTmpDir((dir) => writeFileSync(join(dir, '.yo-rc.json'), JSON.stringify({ 'create-prodready-app': saved })))
       .withOptions({ interactive: true, skipInstall: true, skipGit: true, database: 'none', force: true } as never)
       .withAnswers({});
     expect(result.askedQuestions).toEqual([]);

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listFiles, removeDir, runCli, scratchDir } from './helpers.ts';
+import { parseManifestLines } from '../generators/core/write-plan.ts';
 
 const QUIET = ['--skip-install', '--skip-git'];
 const scratch: string[] = [];
@@ -22,7 +23,8 @@ function workspace(): string {
 }
 
 function recordedFiles(project: string): Record<string, string> {
-  return (JSON.parse(readFileSync(join(project, '.yo-rc.json'), 'utf8')) as Record<string, { files: Record<string, string> }>)['create-prodready-app']?.files ?? {};
+  const lines = (JSON.parse(readFileSync(join(project, '.yo-rc.json'), 'utf8')) as Record<string, { files?: string[] }>)['create-prodready-app']?.files ?? [];
+  return parseManifestLines(lines) ?? {};
 }
 
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
@@ -35,6 +37,19 @@ describe('re-running in a generated project', () => {
     const files = recordedFiles(project);
     expect(Object.keys(files)).toEqual(listFiles(project).filter((path) => path !== '.yo-rc.json'));
     for (const [path, hash] of Object.entries(files)) expect(hash, path).toBe(sha256(join(project, path)));
+  });
+
+  it('records the hashes as sha256sum lines that gitleaks\' default rules do not take for secrets (paths naming sentry, token or key)', async () => {
+    const cwd = workspace();
+    expect((await runCli(['svc', '--yes', '--sentry', ...QUIET], cwd)).exitCode).toBe(0);
+    const project = join(cwd, 'svc');
+    const lines = (JSON.parse(readFileSync(join(project, '.yo-rc.json'), 'utf8')) as Record<string, { files: string[] }>)['create-prodready-app']?.files ?? [];
+    expect(lines.some((line) => /sentry/.test(line))).toBe(true);
+    const gitleaks = join(homedir(), '.cache', 'prodready', 'tools', 'bin', 'gitleaks');
+    if (!existsSync(gitleaks) && process.env.PRODREADY_REQUIRE_TOOLS !== '1') return;
+    const scan = await execa(gitleaks, ['dir', '.yo-rc.json', '--no-banner', '--report-format', 'json', '--report-path', '-', '--exit-code', '0', '--ignore-gitleaks-allow', '--log-level', 'error'], { cwd: project, reject: false });
+    expect(scan.exitCode).toBe(0);
+    expect(JSON.parse(scan.stdout || '[]')).toEqual([]);
   });
 
   it('a file no longer produced but edited since is a conflict, kept without --force and removed with it', async () => {

@@ -20,7 +20,7 @@ import { packageManagerNote } from '../core/package-manager.ts';
 import { generatorVersion } from '../core/paths.ts';
 import { contentEntries } from '../core/target.ts';
 import { CONFIG_KEY, readSavedProject } from '../core/saved-project.ts';
-import { ANSWERS_FILE, conflictError, describePlan, manifestOf, planWrites, relativeInside, type Manifest, type PendingFile } from '../core/write-plan.ts';
+import { ANSWERS_FILE, conflictError, describePlan, manifestLines, manifestOf, planWrites, relativeInside, type Manifest, type PendingFile } from '../core/write-plan.ts';
 import { features, type RegisteredFeature } from './features.ts';
 import { initGitRepository, installDependencies, postWriteError, type StepOutcome } from './post-write.ts';
 
@@ -261,7 +261,7 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
     // .yo-rc.json records every other file's hash, so a re-run can tell generated files the user has not changed.
     if (answersFile === undefined) throw new Error(`${ANSWERS_FILE} was not rendered; the answers would be lost.`);
     const record = JSON.parse(answersFile) as Record<string, Record<string, unknown>>;
-    record[CONFIG_KEY] = { ...record[CONFIG_KEY], files: manifestOf(rendered) };
+    record[CONFIG_KEY] = { ...record[CONFIG_KEY], files: manifestLines(manifestOf(rendered)) };
     rendered.push({ path: ANSWERS_FILE, contents: Buffer.from(await formatContent(ANSWERS_FILE, `${JSON.stringify(record, null, 2)}\n`), 'utf8') });
     const pending = rendered.sort((a, b) => (a.path < b.path ? -1 : 1));
     if (this.options.inMemory) {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from './answers.ts';
 import { asFileSystemError } from './fs-errors.ts';
-import { ANSWERS_FILE, type Manifest } from './write-plan.ts';
+import { ANSWERS_FILE, parseManifestLines, type Manifest } from './write-plan.ts';
 
 /** The key of this generator's answers in .yo-rc.json. */
 export const CONFIG_KEY = 'create-prodready-app';
@@ -56,7 +56,12 @@ export function readSavedProject(root: string, display: string): SavedProject | 
   const entry = parsed[CONFIG_KEY];
   if (entry === undefined) return { answers: {}, files: {} };
   if (!isRecord(entry)) throw new UsageError([`${shown}: "${CONFIG_KEY}" must be an object of answers. ${fix}`]);
-  const files = entry.files ?? {};
+  const recorded = entry.files ?? {};
+  // sha256sum lines (manifestLines); the path → hash object is read too.
+  const files = Array.isArray(recorded) ? parseManifestLines(recorded) : recorded;
+  if (Array.isArray(recorded) && files === undefined) {
+    throw new UsageError([`${shown}: "files" must list each generated file as "<sha256, 64 hex digits>  <path>". ${fix}`]);
+  }
   if (!isRecord(files) || Object.values(files).some((hash) => typeof hash !== 'string' || !SHA256.test(hash))) {
     throw new UsageError([`${shown}: "files" must map each generated path to its sha256 (64 hex digits). ${fix}`]);
   }

@@ -53,6 +53,30 @@ export function sha256(contents: Buffer): string {
 }
 
 /** The manifest recorded for `files` (sorted by path, so .yo-rc.json is deterministic). */
+/**
+ * The manifest as .yo-rc.json records it: sha256sum lines ("<hash>  <path>"),
+ * sorted by path. Not a path → hash object: gitleaks' default rules read
+ * `"src/sentry.ts": "<64 hex>"` as a Sentry token, and a path naming a token
+ * or key before a hash as an API key, so the project's own secret scan would
+ * fail on its record of itself.
+ */
+export function manifestLines(manifest: Manifest): string[] {
+  return Object.keys(manifest)
+    .sort()
+    .map((path) => `${manifest[path]}  ${path}`);
+}
+
+/** The manifest from sha256sum lines; undefined when a line is not "<64 hex>  <path>". */
+export function parseManifestLines(lines: readonly unknown[]): Manifest | undefined {
+  const manifest: Manifest = {};
+  for (const line of lines) {
+    const match = typeof line === 'string' ? /^([0-9a-f]{64}) {2}(.+)$/.exec(line) : null;
+    if (!match) return undefined;
+    manifest[match[2] as string] = match[1] as string;
+  }
+  return manifest;
+}
+
 export function manifestOf(files: readonly PendingFile[]): Manifest {
   const sorted = [...files].filter((file) => file.path !== ANSWERS_FILE).sort((a, b) => (a.path < b.path ? -1 : 1));
   return Object.fromEntries(sorted.map((file) => [file.path, sha256(file.contents)]));

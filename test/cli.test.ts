@@ -2,17 +2,11 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { options } from '../generators/core/options.ts';
-import { listFiles, readTree, removeDir, repoRoot, runCli, scratchDir } from './helpers.ts';
+import { listFiles, readTree, repoRoot, runCli, workspaces } from './helpers.ts';
 
-const scratch: string[] = [];
-afterAll(() => scratch.forEach(removeDir));
-function workspace(): string {
-  const dir = scratchDir('cpa-cli-');
-  scratch.push(dir);
-  return dir;
-}
+const workspace = workspaces('cpa-cli-');
 
 const QUIET = ['--skip-install', '--skip-git'];
 const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;

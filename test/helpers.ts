@@ -4,12 +4,24 @@ import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { execa } from 'execa';
+import { afterAll } from 'vitest';
 
 export const repoRoot = join(import.meta.dirname, '..');
 export const binPath = join(repoRoot, 'bin', 'create-prodready-app.js');
 
 export function scratchDir(prefix = 'cpa-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A maker of scratch directories named `prefix…`, all removed after the test file's tests. */
+export function workspaces(prefix: string): () => string {
+  const made: string[] = [];
+  afterAll(() => made.forEach(removeDir));
+  return () => {
+    const dir = scratchDir(prefix);
+    made.push(dir);
+    return dir;
+  };
 }
 
 export function removeDir(path: string): void {

@@ -8,19 +8,13 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULTS_KEY } from '../generators/core/answers.ts';
 import { otherPackageManager, packageManagerNote } from '../generators/core/package-manager.ts';
 import { isEffectivelyEmpty, METADATA_ENTRIES } from '../generators/core/target.ts';
-import { binPath, listFiles, readTree, removeDir, runCli, scratchDir } from './helpers.ts';
+import { binPath, listFiles, readTree, runCli, workspaces } from './helpers.ts';
 
-const scratch: string[] = [];
-afterAll(() => scratch.forEach(removeDir));
-function workspace(): string {
-  const dir = scratchDir('cpa-inputs-');
-  scratch.push(dir);
-  return dir;
-}
+const workspace = workspaces('cpa-inputs-');
 
 const QUIET = ['--skip-install', '--skip-git'];
 

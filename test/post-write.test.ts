@@ -6,17 +6,11 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, describe, expect, it } from 'vitest';
-import { removeDir, repoRoot, runCli, scratchDir } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { repoRoot, runCli, workspaces } from './helpers.ts';
 
 const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
-const scratch: string[] = [];
-afterAll(() => scratch.forEach(removeDir));
-function workspace(): string {
-  const dir = scratchDir('cpa-post-');
-  scratch.push(dir);
-  return dir;
-}
+const workspace = workspaces('cpa-post-');
 
 /** Git reads no global or system config and this identity from GIT_CONFIG_* variables, plus `extra` settings. */
 function gitEnv(home: string, settings: Record<string, string>): Record<string, string> {

@@ -41,6 +41,6 @@ export function kubernetesAdr(facts: Facts): Adr {
       good: ['`kubectl kustomize deploy/kubernetes/overlays/<environment>` shows exactly what will be applied.', 'Optional parts (migrations, egress to Postgres or Redis, External Secrets) are components an overlay lists.'],
       bad: ['The deploy procedure (docs/deployment.md) orders the migration Job before the rollout, which Helm hooks would do.'],
     },
-    confirmation: 'The matrix builds every overlay with kustomize and validates every object with kubeconform (strict), kube-score, checkov and the restricted Pod Security Standard (kyverno); `docs/deployment.md` documents the commands.',
+    confirmation: 'The matrix builds every overlay with kustomize and validates every object with kubeconform (strict), kube-score, checkov and the restricted Pod Security Standard (the checks of the Kubernetes PodSecurity admission plugin, k8s.io/pod-security-admission); `docs/deployment.md` documents the commands.',
   };
 }

@@ -1,16 +1,18 @@
 /**
- * Pod Security Standards "restricted" on every rendered overlay: the kyverno
- * CLI applies a ClusterPolicy with validate.podSecurity (level restricted,
- * version latest, Enforce), Kubernetes' own PSS checks, to every object with
- * a pod template (Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod,
- * ReplicaSet). Every violation is a finding naming the object and the
- * control. A Namespace must also carry the pod-security.kubernetes.io
- * enforce, audit and warn labels set to "restricted". Up to 25 projects share
- * one kyverno run (batch).
+ * Pod Security Standards "restricted" on every rendered overlay, judged by
+ * pod-security-check (matrix/tools/pod-security): the checks of
+ * k8s.io/pod-security-admission, the library the kube-apiserver's PodSecurity
+ * admission plugin runs, at level restricted, version latest, on every object
+ * with a pod (template) — Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet,
+ * ReplicationController, Job, CronJob. Every violation is a finding naming the
+ * object and the control. A Namespace must also carry the
+ * pod-security.kubernetes.io enforce, audit and warn labels set to
+ * "restricted". Up to 25 projects share one run (batch).
  *
  *   node matrix/checks/pod-security.ts <project-dir>
  */
-import { writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Check, CheckContext, Finding } from '../check.ts';
@@ -19,7 +21,6 @@ import { runStandalone } from '../support/direct-run.ts';
 import {
   buildHelperHash,
   findKustomize,
-  inIsolatedNamespace,
   inUnit,
   kubernetesInputs,
   objectFinding,
@@ -37,38 +38,22 @@ import {
 export const podKinds = ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'] as const;
 const namespaceModes = ['enforce', 'audit', 'warn'] as const;
 
-/**
- * The policy: kyverno's built-in Pod Security Admission engine, at the
- * restricted level of the newest Pod Security Standards it knows. Rules on
- * Pods are extended by kyverno to the pod templates of the controllers.
- */
-const policy = {
-  apiVersion: 'kyverno.io/v1',
-  kind: 'ClusterPolicy',
-  metadata: {
-    name: 'pod-security-restricted',
-    annotations: { 'pod-policies.kyverno.io/autogen-controllers': 'DaemonSet,Deployment,Job,StatefulSet,ReplicaSet,ReplicationController,CronJob' },
-  },
-  spec: {
-    background: true,
-    rules: [
-      {
-        name: 'restricted',
-        match: { any: [{ resources: { kinds: ['Pod'] } }] },
-        // Enforce, set on the rule: kyverno 1.13 deprecated spec.validationFailureAction for validate.failureAction.
-        validate: { failureAction: 'Enforce', podSecurity: { level: 'restricted', version: 'latest' } },
-      },
-    ],
-  },
-};
+/** The CLI's own source, part of the tool version: an edit to it changes every verdict's cache key. */
+const cliSource = join(import.meta.dirname, '..', 'tools', 'pod-security');
+const cliHash = createHash('sha256')
+  .update(['go.mod', 'go.sum', 'main.go'].map((file) => readFileSync(join(cliSource, file), 'utf8')).join('\0'))
+  .digest('hex')
+  .slice(0, 12);
 
-interface PolicyReportResult {
-  policy?: string;
-  rule?: string;
-  result?: 'pass' | 'fail' | 'warn' | 'error' | 'skip';
-  message?: string;
-  properties?: Record<string, string>;
-  resources?: { kind?: string; name?: string; namespace?: string; apiVersion?: string }[];
+/** One line of pod-security-check's output: the verdict on one object. */
+interface PodSecurityVerdict {
+  file: string;
+  document: number;
+  kind: string;
+  namespace?: string;
+  name: string;
+  allowed: boolean;
+  violations: { reason: string; detail?: string }[];
 }
 
 function namespaceFindings(overlay: RenderedOverlay): Finding[] {
@@ -86,16 +71,9 @@ function namespaceFindings(overlay: RenderedOverlay): Finding[] {
   return findings;
 }
 
-/**
- * What a failed result says, control by control: kyverno's message holds
- * "(Forbidden reason: runAsNonRoot != true, field error list: [spec...: Required value])"
- * per violated control, and properties.controls their ids.
- */
-function violations(result: PolicyReportResult): string {
-  const message = (result.message ?? '').replace(/\s+/g, ' ');
-  const reasons = [...message.matchAll(/\(Forbidden reason: (.*?), field error list: \[(.*?)\]\)/g)].map((match) => `${match[1]}: ${match[2]}`);
-  const controls = result.properties?.controls ? `controls ${result.properties.controls.split(',').join(', ')}` : '';
-  return [controls, reasons.length > 0 ? reasons.join('; ') : message.trim()].filter((part) => part !== '').join(': ') || 'no detail';
+/** The controls an object violates, as the API server's admission warning words them: "reason (detail)". */
+function violations(verdict: PodSecurityVerdict): string {
+  return verdict.violations.map(({ reason, detail }) => (detail ? `${reason} (${detail})` : reason)).join('; ') || 'no detail';
 }
 
 export const podSecurityCheck: Check = {
@@ -105,19 +83,17 @@ export const podSecurityCheck: Check = {
   batch: 25,
   timeoutMs: 15 * 60_000,
   async tool(context: CheckContext): Promise<string> {
-    const version = await toolVersion(toolCommand(context, 'kyverno'), ['version'], /Version:\s*v?(\d+\.\d+\.\d+)/);
+    const version = await toolVersion(toolCommand(context, 'pod-security-check'), ['--print-version'], /pod-security-admission (v\d+\.\d+\.\d+)/);
     const kustomize = await findKustomize(context);
-    return `kyverno ${version}; ${kustomize.version}; build helper ${buildHelperHash}`;
+    return `pod-security-check ${cliHash} (k8s.io/pod-security-admission ${version}); ${kustomize.version}; build helper ${buildHelperHash}`;
   },
   async run(directory: string, context: CheckContext): Promise<Finding[]> {
     const findings: Finding[] = [];
     await withTemporaryDirectory('pod-security-', async (scratch) => {
-      const policyPath = join(scratch, 'policy.yaml');
-      writeFileSync(policyPath, stringify(policy));
-      // One kyverno run for every overlay of every unit (its start-up is most of the time): each
-      // overlay's objects in namespaces of their own, so a result names exactly one object.
+      // One run for every overlay of every unit; each overlay's pod objects in a file of their
+      // own, so a verdict (file, document) names exactly one object.
       const scanned = new Map<string, { unit: UnitRoot; overlay: RenderedOverlay; rendered: RenderedObject }>();
-      const resources: string[] = [];
+      const files: string[] = [];
       for (const unit of unitRoots(directory, context)) {
         const rendering = await renderOverlays(unit.root, context);
         findings.push(...rendering.findings.map((finding) => inUnit(unit, finding)));
@@ -128,48 +104,34 @@ export const podSecurityCheck: Check = {
             context.log(`pod-security: overlay ${overlay.name} has no object with a pod template`);
             continue;
           }
-          const scope = `o${resources.length}`;
-          const isolated = pods.map((rendered) => {
-            const object = inIsolatedNamespace(rendered.object, scope);
-            object.metadata = { ...object.metadata, namespace: object.metadata?.namespace ?? scope };
-            scanned.set(`${object.kind}/${object.metadata.namespace}/${object.metadata.name}`, { unit, overlay, rendered });
-            return object;
-          });
-          const path = join(scratch, `${scope}.yaml`);
-          writeFileSync(path, isolated.map((object) => stringify(object)).join('---\n'));
-          resources.push(path);
+          const path = join(scratch, `o${files.length}.yaml`);
+          pods.forEach((rendered, document) => scanned.set(`${path}#${document}`, { unit, overlay, rendered }));
+          writeFileSync(path, pods.map(({ object }) => stringify(object)).join('---\n'));
+          files.push(path);
         }
       }
-      if (resources.length === 0) return;
-      const result = await runTool(toolCommand(context, 'kyverno'), ['apply', policyPath, ...resources.map((path) => `--resource=${path}`), '--policy-report', '--output-format', 'json', '--remove-color'], {
+      if (files.length === 0) return;
+      const result = await runTool(toolCommand(context, 'pod-security-check'), ['--level', 'restricted', '--version', 'latest', ...files], {
         env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratch },
-        timeoutMs: 10 * 60_000,
+        timeoutMs: 5 * 60_000,
       });
-      // The report is one line of JSON; kyverno prints its warnings (the deprecation of kyverno.io/v1
-      // ClusterPolicy in 1.19) on stdout too.
-      const results: PolicyReportResult[] = [];
-      for (const line of result.stdout.split('\n').filter((candidate) => candidate.startsWith('{'))) {
-        // A (Cluster)PolicyReport, or an openreports.io ClusterReport (kyverno 1.19).
-        const report = JSON.parse(line) as { kind?: string; results?: PolicyReportResult[] };
-        if (/Report$/.test(report.kind ?? '') && Array.isArray(report.results)) results.push(...report.results);
+      if (result.code !== 0) throw new Error(`pod-security-check failed (exit ${result.code}): ${(result.stderr.trim() || result.stdout.trim()).slice(0, 2000)}`);
+      const verdicts = result.stdout
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => JSON.parse(line) as PodSecurityVerdict);
+      const judged = new Set<string>();
+      for (const verdict of verdicts) {
+        const key = `${verdict.file}#${verdict.document}`;
+        const object = scanned.get(key);
+        if (!object) throw new Error(`pod-security-check judged ${verdict.kind} ${verdict.name} (${key}), which it was not given`);
+        judged.add(key);
+        if (!verdict.allowed) findings.push(inUnit(object.unit, objectFinding(object.overlay, object.rendered, `violates Pod Security Standard restricted: ${violations(verdict)}`)));
       }
-      const checked = results.filter((entry) => entry.policy === policy.metadata.name);
-      if (checked.length === 0) throw new Error(`kyverno apply reported no result (exit ${result.code}): ${(result.stderr.trim() || result.stdout.trim()).slice(0, 2000)}`);
-      // Every object with a pod template must have been judged: one kyverno skipped would be a silent pass.
-      const judged = new Set(checked.flatMap((entry) => (entry.resources ?? []).map((resource) => `${resource.kind}/${resource.namespace ?? ''}/${resource.name}`)));
+      // Every object with a pod template must have been judged: one skipped would be a silent pass.
       const unjudged = [...scanned].filter(([key]) => !judged.has(key));
-      if (unjudged.length > 0) throw new Error(`kyverno apply reported nothing on ${unjudged.map(([, { overlay, rendered }]) => `${rendered.label} (overlay ${overlay.name})`).join(', ')}`);
-      for (const entry of checked) {
-        if (entry.result === 'pass' || entry.result === 'skip') continue;
-        const verdict = entry.result === 'fail' ? 'violates Pod Security Standard restricted' : `kyverno ${entry.result}`;
-        for (const resource of entry.resources ?? []) {
-          const object = scanned.get(`${resource.kind}/${resource.namespace ?? ''}/${resource.name}`);
-          if (!object) throw new Error(`kyverno reported ${resource.kind} ${resource.name} (namespace ${resource.namespace ?? '-'}), which it was not given`);
-          findings.push(inUnit(object.unit, objectFinding(object.overlay, object.rendered, `${verdict}: ${violations(entry)}`)));
-        }
-        if (!entry.resources?.length) throw new Error(`kyverno reported a ${entry.result} without a resource: ${entry.message ?? ''}`);
-      }
-      context.log(`pod-security: ${resources.length} overlays, ${checked.length} results`);
+      if (unjudged.length > 0) throw new Error(`pod-security-check reported nothing on ${unjudged.map(([, { overlay, rendered }]) => `${rendered.label} (overlay ${overlay.name})`).join(', ')}`);
+      context.log(`pod-security: ${files.length} overlays, ${verdicts.length} objects judged`);
     });
     return findings;
   },

@@ -103,7 +103,7 @@ start_part() {
   parts+=("$1")
 }
 # Tools for the container, observability, backup and Kubernetes checks
-# (kustomize, schemas for kubeconform, kyverno, checkov).
+# (kustomize, schemas for kubeconform, pod-security-check, checkov).
 start_part container-tools.sh
 start_part observability-tools.sh
 start_part backup-tools.sh
@@ -126,7 +126,7 @@ for index in "${!pids[@]}"; do
 done
 [ "$failed" -eq 0 ] || exit 1
 
-for command in gitleaks kubeconform kube-score kyverno checkov actionlint yamllint zizmor hadolint shellcheck initdb postgres redis-server gitlab-ci-local; do
+for command in gitleaks kubeconform kube-score pod-security-check checkov actionlint yamllint zizmor hadolint shellcheck initdb postgres redis-server gitlab-ci-local; do
   PATH="$BIN:$PATH" command -v "$command" >/dev/null || { log "$command is not available after install"; exit 1; }
 done
 log "ready: $BIN"

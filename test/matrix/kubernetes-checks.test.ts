@@ -1,7 +1,7 @@
 /**
  * The Kubernetes checks pass a hardened Kustomize tree and fail the faults
  * they exist to find, running the real tools (kustomize, kubeconform,
- * kube-score, checkov, kyverno) that matrix/tools/install.sh installs.
+ * kube-score, checkov, pod-security-check) that matrix/tools/install.sh installs.
  *
  * Without the tools the suite is skipped, unless PRODREADY_REQUIRE_TOOLS=1
  * (CI sets it after install.sh), where a missing tool fails it.
@@ -29,7 +29,7 @@ const checks = [kustomizeBuild, kubeconform, kubeScore, checkov, podSecurity];
 function installed(): boolean {
   const present = (command: string, args: string[]) => spawnSync(command, args, { stdio: 'ignore' }).status === 0;
   return (
-    ['kubeconform', 'kube-score', 'checkov', 'kyverno'].every((tool) => existsSync(join(bin, tool))) &&
+    ['kubeconform', 'kube-score', 'checkov', 'pod-security-check'].every((tool) => existsSync(join(bin, tool))) &&
     existsSync(join(toolsDir, 'kubernetes', 'schemas.json')) &&
     (existsSync(join(bin, 'kustomize')) || present('kubectl', ['version', '--client']))
   );
@@ -98,7 +98,7 @@ describe.skipIf(!available && !required)('Kubernetes checks', { timeout: 300_000
     expect(await kubeconform.tool(context)).toMatch(/^kubeconform \d+\.\d+\.\d+; Kubernetes 1\.\d+\.\d+ schemas from kubernetes-validate \d+\.\d+\.\d+; CRDs from .*cert-manager.*prometheus-operator.*external-secrets/);
     expect(await kubeScore.tool(context)).toMatch(/^kube-score \d+\.\d+\.\d+; kustomize v5/);
     expect(await checkov.tool(context)).toMatch(/^checkov \d+\.\d+\.\d+; kustomize v5/);
-    expect(await podSecurity.tool(context)).toMatch(/^kyverno v?\d+\.\d+\.\d+; kustomize v5/);
+    expect(await podSecurity.tool(context)).toMatch(/^pod-security-check [0-9a-f]{12} \(k8s\.io\/pod-security-admission v\d+\.\d+\.\d+\); kustomize v5/);
     for (const check of checks) {
       expect(check.inputs).toEqual([`${k8s}/**`]);
       expect(check.granularity).toBe('project');

@@ -87,7 +87,7 @@ async function install(spec: string, directory: string, what: string, hint: stri
     rmSync(staging, { recursive: true, force: true });
     const cause = String(result.stderr)
       .split('\n')
-      .filter((line) => /npm (error|ERR!)/.test(line))
+      .filter((line) => /npm (error|ERR!)/.test(line) && !/complete log of this run/.test(line))
       .slice(0, 3)
       .join('\n');
     throw new UpdateError(`Could not install ${what} to render the project as it was generated:\n${cause || result.shortMessage}\n${hint}`);

@@ -64,7 +64,8 @@ export async function mergeText(base: Buffer, ours: Buffer, theirs: Buffer, labe
     const args = ['merge-file', '-p', '--diff3', '-L', labels.ours, '-L', labels.base, '-L', labels.theirs, paths.ours, paths.base, paths.theirs];
     let result;
     try {
-      result = await execa('git', args, { reject: false, encoding: 'buffer', stdin: 'ignore' });
+      // stripFinalNewline off: the merged file keeps its last newline byte for byte.
+      result = await execa('git', args, { reject: false, encoding: 'buffer', stdin: 'ignore', stripFinalNewline: false });
     } catch (error) {
       throw new FileSystemError(`Cannot merge: git could not be started (${(error as Error).message}). Install git (https://git-scm.com) and run the command again.`);
     }

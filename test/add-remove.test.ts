@@ -135,11 +135,15 @@ describe('create-prodready-app add / remove', () => {
     });
   });
 
-  it('add --help lists every feature from the option model with the flag it sets', async () => {
+  it('add --help lists every feature from the option model with the flag it sets; --help names the commands', async () => {
     const help = await runCli(['add', '--help'], workspace());
     expect(help.exitCode).toBe(0);
     for (const toggle of featureToggles()) expect(help.stdout).toMatch(new RegExp(`\\n {2}${toggle.name} +${toggleFlag(toggle, toggle.on)}: `));
     const remove = await runCli(['remove', '--help'], workspace());
     expect(remove.stdout).toMatch(/\n {2}load-test +--no-load-test: k6 load tests/);
+    const main = await runCli(['--help'], workspace());
+    expect(main.stdout).toMatch(/\n {2}upgrade \[--from <path>\] +Merge this version into the project/);
+    expect(main.stdout).toMatch(/\n {2}add <feature> +Add a feature/);
+    expect(main.stdout).toMatch(/\n {2}remove <feature> +Remove a feature/);
   });
 });

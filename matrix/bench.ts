@@ -10,7 +10,7 @@
  *   ratio to the cold run measured here.
  *
  * Options: --runs N (cold runs, default 15), --rounds N (render rounds over the
- * whole space, default 3), --updates N (add/remove runs, default 6).
+ * whole space, default 3; 0 skips it), --updates N (add/remove runs, default 6).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -103,12 +103,14 @@ process.stdout.write(
     `  median ${ms(cold.median)}   min ${ms(cold.min)}   max ${ms(cold.max)}   (first run, excluded as it may fill Node's compile cache: ${ms(first as number)})\n\n`,
 );
 
-const render = await renderTimes();
-const perCombination = stats(render.perCombination);
-process.stdout.write(
-  `In-process render, ${render.combinations} valid combinations x ${rounds} rounds (up to ${render.files} files each):\n` +
-    `  median ${ms(perCombination.median)}   min ${ms(perCombination.min)}   max ${ms(perCombination.max)} per combination\n`,
-);
+if (rounds > 0) {
+  const render = await renderTimes();
+  const perCombination = stats(render.perCombination);
+  process.stdout.write(
+    `In-process render, ${render.combinations} valid combinations x ${rounds} rounds (up to ${render.files} files each):\n` +
+      `  median ${ms(perCombination.median)}   min ${ms(perCombination.min)}   max ${ms(perCombination.max)} per combination\n`,
+  );
+}
 
 if (updates > 0) {
   const update = stats(updateRuns());

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { completionScript } from '../generators/core/completion.ts';
+import { featureToggles } from '../generators/core/feature-toggles.ts';
 import { options } from '../generators/core/options.ts';
 import { runCli } from './helpers.ts';
 
@@ -49,6 +50,10 @@ describe('bash completion', () => {
     expect(bashCandidates('serv')).toEqual(['services']);
     expect(bashCandidates('comp')).toEqual(['completion']);
     expect(bashCandidates('completion', '')).toEqual(['bash', 'zsh', 'fish']);
+    expect(bashCandidates('up')).toEqual(['upgrade']);
+    expect(bashCandidates('upgrade', '--f')).toEqual(['--force', '--from']);
+    expect(bashCandidates('remove', 'load')).toEqual(['load-test']);
+    expect(bashCandidates('add', '')).toEqual(featureToggles().map((toggle) => toggle.name));
   });
 
   it('is printed by `create-prodready-app completion bash`, and passes shellcheck', async () => {

@@ -1,8 +1,8 @@
 /** Shared helpers: run the real CLI in a scratch directory and look at what it wrote. */
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { execa } from 'execa';
 import { afterAll } from 'vitest';
 
@@ -88,4 +88,29 @@ export function diskState(root: string): Record<string, string> {
   };
   walk(root);
   return state;
+}
+
+/**
+ * Packs this checkout as npm would publish it (`npm pack`, which builds the
+ * bundle) into `destination` and returns the tarball's path. Packs a copy of
+ * the tracked files: dist/ must never appear in the work tree while other
+ * tests run the binary from the sources.
+ */
+export async function packCheckout(destination: string): Promise<{ tarball: string; files: string[] }> {
+  const source = scratchDir('cpa-source-');
+  try {
+    const tracked = (await execa('git', ['ls-files', '-z'], { cwd: repoRoot })).stdout.split('\0').filter((path) => path !== '');
+    for (const path of tracked) {
+      if (!existsSync(join(repoRoot, path))) continue;
+      mkdirSync(dirname(join(source, path)), { recursive: true });
+      cpSync(join(repoRoot, path), join(source, path));
+    }
+    symlinkSync(join(repoRoot, 'node_modules'), join(source, 'node_modules'));
+    const pack = await execa('npm', ['pack', '--json', '--pack-destination', destination], { cwd: source });
+    const [info] = JSON.parse(pack.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
+    if (!info) throw new Error('npm pack printed no package');
+    return { tarball: join(destination, info.filename), files: info.files.map((file) => file.path) };
+  } finally {
+    removeDir(source);
+  }
 }

@@ -14,6 +14,7 @@ import { showUpdateNotice } from '../core/update-notice.ts';
 import { generatorVersion } from '../core/paths.ts';
 import { asFileSystemError, explain, FileSystemError, isExplainable } from '../core/fs-errors.ts';
 import { PostWriteError } from './post-write.ts';
+import { UpdateError } from '../core/update-error.ts';
 
 export interface CliContext {
   cwd: string;
@@ -97,7 +98,7 @@ function report(error: unknown): number {
     stream.write(`${style.red('Error:', stream)} ${error.message}\n`);
     return EXIT.usage;
   }
-  if (error instanceof FileSystemError || error instanceof PostWriteError) {
+  if (error instanceof FileSystemError || error instanceof PostWriteError || error instanceof UpdateError) {
     stream.write(`${style.red('Error:', stream)} ${error.message}\n`);
     return EXIT.failure;
   }
@@ -134,6 +135,9 @@ export async function main(argv: readonly string[], context: CliContext): Promis
   handleInterrupts();
   try {
     if (argv[0] === 'completion') return printCompletion(argv.slice(1));
+    // Loaded only for these commands: they render with the generator, which a plain run also loads only when it starts.
+    if (argv[0] === 'upgrade') return await (await import('./update-commands.ts')).upgradeCommand(argv.slice(1), context.cwd);
+    if (argv[0] === 'add' || argv[0] === 'remove') return await (await import('./update-commands.ts')).featureCommand(argv[0], argv.slice(1), context.cwd);
     const parsed = parseArgv(argv);
     if (parsed.controls.help) {
       process.stdout.write(helpText(generatorVersion));

@@ -54,7 +54,14 @@ export function helpText(version: string): string {
     const usage = `${control.alias ? `-${control.alias}, ` : ''}--${control.flag}${control.takesValue ? ` <${control.takesValue}>` : ''}`;
     lines.push(`  ${usage.padEnd(26)} ${control.help}`);
   }
-  lines.push('', 'Commands:', '  completion <bash|zsh|fish>   Print a shell completion script, e.g. source <(create-prodready-app completion bash)');
+  lines.push(
+    '',
+    'Commands (upgrade, add and remove run inside a generated project; each has --help):',
+    '  upgrade [--from <path>]      Merge this version into the project: your edits stay, conflicts are marked',
+    '  add <feature>                Add a feature (redis, sentry, ...) and merge it into the project',
+    '  remove <feature>             Remove a feature the same way',
+    '  completion <bash|zsh|fish>   Print a shell completion script, e.g. source <(create-prodready-app completion bash)',
+  );
   lines.push('', 'Examples:', '  npx create-prodready-app orders-api', '  npx create-prodready-app orders-api --yes --database none --ci gitlab --deploy compose', '');
   return lines.join('\n');
 }

@@ -20,6 +20,8 @@ export interface SavedProject {
   answers: Record<string, unknown>;
   /** The files the last run wrote; empty for a project generated before manifests were recorded. */
   files: Manifest;
+  /** The generator version that wrote the project, as recorded; undefined when none is. */
+  version?: string;
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -67,5 +69,5 @@ export function readSavedProject(root: string, display: string): SavedProject | 
   }
   const answers = { ...entry };
   for (const key of RECORD_KEYS) delete answers[key];
-  return { answers, files: files as Manifest };
+  return { answers, files: files as Manifest, ...(typeof entry.version === 'string' ? { version: entry.version } : {}) };
 }

@@ -106,7 +106,7 @@ function lstat(path: string): Stats | undefined {
  * The symbolic link on the way to `path` (inside `root`) that leads outside
  * `root`, as a message, or undefined when every existing component stays inside.
  */
-function escapingLink(root: string, path: string): string | undefined {
+export function escapingLink(root: string, path: string): string | undefined {
   const parts = path.split('/');
   for (let depth = 1; depth <= parts.length; depth++) {
     const partial = parts.slice(0, depth).join('/');
@@ -128,7 +128,7 @@ function escapingLink(root: string, path: string): string | undefined {
 }
 
 /** True when a parent of `path` (inside `root`) exists and is not a directory: the file cannot be written there. */
-function parentIsNotADirectory(root: string, path: string): boolean {
+export function parentIsNotADirectory(root: string, path: string): boolean {
   const parts = path.split('/').slice(0, -1);
   for (let depth = 1; depth <= parts.length; depth++) {
     let stats: Stats | undefined;
@@ -145,7 +145,7 @@ function parentIsNotADirectory(root: string, path: string): boolean {
 }
 
 /** Throws a UsageError when a manifest path could address anything outside the project. */
-function assertManifestPath(path: string): void {
+export function assertManifestPath(path: string): void {
   if (path === '' || isAbsolute(path) || path.split('/').some((part) => part === '..' || part === '.' || part === '')) {
     throw new UsageError([`${ANSWERS_FILE}: the file list names "${path}", which is not a path inside the project. Fix or remove that entry.`]);
   }

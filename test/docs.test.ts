@@ -8,7 +8,7 @@ import { loadChecks } from '../matrix/load-checks.ts';
 import { repoRoot } from './helpers.ts';
 
 describe('generated documentation', () => {
-  it.each(['README.md', 'docs/options.md'])('%s matches the option model (run `npm run docs` after changing options)', async (path) => {
+  it.each(['README.md', 'docs/options.md', 'docs/json-output.schema.json'])('%s matches the option model (run `npm run docs` after changing options)', async (path) => {
     const expected = (await generatedDocs())[path];
     expect(readFileSync(join(repoRoot, path), 'utf8')).toBe(expected);
   });

@@ -41,12 +41,33 @@ describe('after writing', () => {
     const env = { ...gitEnv(cwd, IDENTITY), PATH: `${failingNpm(cwd)}:${process.env.PATH}` };
     const result = await runCli(['offline', '--yes'], cwd, env);
     expect(result.exitCode).toBe(1);
-    expect(result.stdout).toMatch(/^ {2}Dependencies were not installed: npm install exited with code 7\.\n {2}Initialised a git repository with an initial commit\.\n/m);
+    expect(result.stdout).toMatch(/^ {2}\[\d+\.\d s\] Dependencies were not installed: npm install exited with code 7\.\n {2}\[\d+\.\d s\] Initialised a git repository with an initial commit\.\n/m);
     expect(result.stderr).toMatch(
       /Error: Dependencies were not installed: npm install exited with code 7\.\nnpm ERR! network request failed: ETIMEDOUT\n\nThe project files are written and complete\. Finish by hand:\n {2}cd \.\/offline\n {2}npm install$/,
     );
     const log = await execa('git', ['log', '--format=%an <%ae>|%s'], { cwd: join(cwd, 'offline'), env });
     expect(log.stdout).toBe(`Ada Lovelace <ada@example.com>|Initial commit from create-prodready-app ${version}`);
+  });
+
+  it('without a TTY each step shows timestamped start and end lines on stderr, and the summary gives each step\'s time', async () => {
+    const cwd = workspace();
+    const slowNpm = join(cwd, 'slow-bin');
+    mkdirSync(slowNpm);
+    writeFileSync(join(slowNpm, 'npm'), '#!/bin/sh\nsleep 1.2\n');
+    chmodSync(join(slowNpm, 'npm'), 0o755);
+    const result = await runCli(['slow', '--yes'], cwd, { ...gitEnv(cwd, IDENTITY), PATH: `${slowNpm}:${process.env.PATH}` });
+    expect(result.exitCode).toBe(0);
+    const lines = result.stderr.split('\n');
+    expect(lines).toEqual([
+      expect.stringMatching(/^\[\d\d:\d\d:\d\d\] Installing dependencies with npm…$/),
+      expect.stringMatching(/^\[\d\d:\d\d:\d\d\] Installing dependencies with npm… done in \d+\.\d s$/),
+      expect.stringMatching(/^\[\d\d:\d\d:\d\d\] Creating a git repository with an initial commit…$/),
+      expect.stringMatching(/^\[\d\d:\d\d:\d\d\] Creating a git repository with an initial commit… done in \d+\.\d s$/),
+    ]);
+    expect(Number(/done in (\d+\.\d) s/.exec(lines[1] as string)?.[1])).toBeGreaterThanOrEqual(1.2);
+    const installed = /^ {2}\[(\d+\.\d) s\] Installed dependencies \(npm install\)\.$/m.exec(result.stdout);
+    expect(Number(installed?.[1])).toBeGreaterThanOrEqual(1.2);
+    expect(result.stdout).toMatch(/^ {2}\[\d+\.\d s\] Initialised a git repository with an initial commit\.$/m);
   });
 
   it('a failed initial commit (signing with a broken gpg) shows git\'s cause, removes the half repository and lists the commands left', async () => {
@@ -69,8 +90,9 @@ describe('after writing', () => {
     const env = gitEnv(cwd, {});
     const result = await runCli(['anonymous', '--yes', '--skip-install'], cwd, env);
     expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/^ {2}\[\d+\.\d s\] Initialised a git repository with an initial commit by /m);
     expect(result.stdout).toContain(
-      '  Initialised a git repository with an initial commit by create-prodready-app <create-prodready-app@localhost>, because git has no user.name or user.email configured. To make it yours: git config --global user.name "Your Name" && git config --global user.email you@example.com && git commit --amend --reset-author --no-edit',
+      ' Initialised a git repository with an initial commit by create-prodready-app <create-prodready-app@localhost>, because git has no user.name or user.email configured. To make it yours: git config --global user.name "Your Name" && git config --global user.email you@example.com && git commit --amend --reset-author --no-edit',
     );
     const log = await execa('git', ['log', '--format=%an <%ae>'], { cwd: join(cwd, 'anonymous'), env });
     expect(log.stdout).toBe('create-prodready-app <create-prodready-app@localhost>');

@@ -136,7 +136,7 @@ describe('create-prodready-app', () => {
     const env = { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
     const result = await runCli(['with-git', '--yes', '--skip-install'], cwd, env);
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toMatch(/^ {2}\[\d+\.\d s\] Initialised a git repository with an initial commit\.$/m);
+    expect(result.stdout).toMatch(/^ {2}\[\d+\.\d s\] Initialised a git repository with an initial commit\b/m);
     expect(result.stderr).toMatch(
       /^\[\d\d:\d\d:\d\d\] Creating a git repository with an initial commit…\n\[\d\d:\d\d:\d\d\] Creating a git repository with an initial commit… done in \d+\.\d s$/,
     );

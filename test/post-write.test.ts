@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { repoRoot, runCli, workspaces } from './helpers.ts';
+import { binPath, repoRoot, runCli, workspaces } from './helpers.ts';
 
 const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 const workspace = workspaces('cpa-post-');
@@ -68,6 +68,31 @@ describe('after writing', () => {
     const installed = /^ {2}\[(\d+\.\d) s\] Installed dependencies \(npm install\)\.$/m.exec(result.stdout);
     expect(Number(installed?.[1])).toBeGreaterThanOrEqual(1.2);
     expect(result.stdout).toMatch(/^ {2}\[\d+\.\d s\] Initialised a git repository with an initial commit\.$/m);
+  });
+
+  it('on a terminal each step shows a spinner that ends with the step\'s time and shows the cursor again; NO_COLOR leaves out colours', async () => {
+    const cwd = workspace();
+    const slowNpm = join(cwd, 'slow-bin');
+    mkdirSync(slowNpm);
+    writeFileSync(join(slowNpm, 'npm'), '#!/bin/sh\nsleep 1.2\n');
+    chmodSync(join(slowNpm, 'npm'), 0o755);
+    // script(1) runs the CLI on a pseudo-terminal; CI is left out of the environment, as a spinner is for people.
+    const command = `${process.execPath} ${binPath} tty-svc --yes --skip-git`;
+    const result = await execa('script', ['-qec', command, '/dev/null'], {
+      cwd,
+      extendEnv: false,
+      env: { PATH: `${slowNpm}:${process.env.PATH}`, HOME: cwd, TERM: 'xterm-256color', NO_COLOR: '1' },
+      reject: false,
+      stdin: 'ignore',
+      timeout: 120_000,
+    });
+    expect(result.exitCode).toBe(0);
+    const output = String(result.stdout);
+    expect(output).toMatch(/\u001B\[\?25l[\s\S]*⠋ Installing dependencies with npm[\s\S]*\u001B\[\?25h/);
+    expect(output).toMatch(/✔ Installing dependencies with npm \(\d+\.\d s\)\r\n/);
+    expect(output).toMatch(/ {2}\[\d+\.\d s\] Installed dependencies \(npm install\)\./);
+    expect(output).not.toMatch(/\u001B\[[\d;]*m/);
+    expect(output).not.toMatch(/\[\d\d:\d\d:\d\d\]/);
   });
 
   it('a failed initial commit (signing with a broken gpg) shows git\'s cause, removes the half repository and lists the commands left', async () => {

@@ -72,7 +72,7 @@ export function jsonOutputSchema(): Record<string, unknown> {
         additionalProperties: false,
         required: ['code', 'message'],
         properties: {
-          code: { enum: ERROR_CODES.map((entry) => entry.code) },
+          code: { oneOf: ERROR_CODES.map(({ code, exitCode, meaning }) => ({ const: code, description: `Exit ${exitCode}: ${meaning}.` })) },
           message: { type: 'string', minLength: 1 },
         },
       },

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Facts } from '../core/facts.ts';
 import type { Feature } from '../core/feature.ts';
+import { templatesRoot } from '../core/paths.ts';
 import { pinnedImage } from '../core/versions.ts';
 import { composeServicesSlot } from '../compose/slots.ts';
 import { adrsSlot, alertsSlot, docsSlot, gitignoreSlot, kustomizeSlot, networkPolicySlot, readmeSlot } from '../core/slots.ts';
@@ -19,7 +20,8 @@ import { backupComponentFiles, backupKustomization } from './kubernetes.ts';
 import { settingsTable } from './settings.ts';
 import { BACKUP_IMAGE, SCRIPT_FILES } from './names.ts';
 
-const SCRIPTS_SOURCE = join(import.meta.dirname, '..', '..', 'templates', 'backup', 'scripts');
+// From the package root (paths.ts), not this module's folder: in the published bundle this code runs from dist/cli.js.
+const SCRIPTS_SOURCE = join(templatesRoot, 'backup', 'scripts');
 
 /** The scripts as the project gets them (templates/backup/scripts/, verbatim), by path under scripts/. */
 export function scriptSources(): Record<string, string> {

@@ -35,7 +35,7 @@ export const controls: readonly ControlDeclaration[] = [
   {
     name: 'json',
     flag: 'json',
-    help: 'Print one JSON document describing the run (or the error) on stdout and nothing else there; never prompt (implies --yes). Schema: docs/json-output.md.',
+    help: 'Print one JSON document describing the run or its error on stdout, nothing else there; never prompt (implies --yes). Not with --help, --version or completion. See docs/json-output.md.',
   },
   { name: 'noUpdateNotifier', flag: 'no-update-notifier', help: 'Do not look for a newer version after an interactive run (also NO_UPDATE_NOTIFIER=1).' },
   { name: 'help', flag: 'help', alias: 'h', help: 'Show this help.' },

@@ -72,6 +72,22 @@ describe('--json', () => {
     expect(document.nextSteps).toEqual(['cd ./orders', 'npm install', 'npm run dev', 'npm test']);
   });
 
+  it('on a terminal --json still never prompts: every option not given takes its default', async () => {
+    const cwd = workspace();
+    // script(1) gives the CLI a pseudo-terminal on stdin, stdout and stderr; a prompt would wait until the timeout.
+    const result = await execa('script', ['-qec', `${process.execPath} ${binPath} on-tty --json --skip-install --skip-git`, '/dev/null'], {
+      cwd,
+      env: { NO_COLOR: '1' },
+      reject: false,
+      timeout: 60_000,
+    });
+    expect(result.timedOut).toBe(false);
+    expect(result.exitCode).toBe(0);
+    const document = documentOf({ exitCode: 0, stdout: String(result.stdout).replaceAll('\r\n', '\n'), stderr: '' });
+    expect(document.answers?.explicit).toEqual(['name']);
+    expect(document.files?.created).toEqual(listFiles(join(cwd, 'on-tty')));
+  });
+
   it('a re-run reports unchanged files, and saved answers count as explicit', async () => {
     const cwd = workspace();
     expect((await runCli(['again', '--yes', '--cache', 'redis', ...QUIET], cwd)).exitCode).toBe(0);

@@ -1,7 +1,8 @@
-/** Regenerates docs/options.md and the options table in README.md from the option model. */
+/** Regenerates docs/options.md, the options table in README.md and docs/json-output.schema.json from the option model. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { format } from 'prettier';
+import { jsonOutputSchema } from '../generators/app/json-schema.ts';
 import { optionsPage, withOptionsTable } from '../generators/core/options-doc.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -11,10 +12,12 @@ export async function generatedDocs(): Promise<Record<string, string>> {
   return {
     'docs/options.md': await format(optionsPage(), { parser: 'markdown' }),
     'README.md': await format(withOptionsTable(readme), { parser: 'markdown' }),
+    'docs/json-output.schema.json': await format(JSON.stringify(jsonOutputSchema()), { parser: 'json' }),
   };
 }
 
 if (import.meta.main) {
-  for (const [path, content] of Object.entries(await generatedDocs())) writeFileSync(join(root, path), content);
-  process.stdout.write('Wrote docs/options.md and the options table in README.md\n');
+  const docs = await generatedDocs();
+  for (const [path, content] of Object.entries(docs)) writeFileSync(join(root, path), content);
+  process.stdout.write(`Wrote ${Object.keys(docs).join(', ')}\n`);
 }

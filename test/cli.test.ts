@@ -136,7 +136,10 @@ describe('create-prodready-app', () => {
     const env = { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
     const result = await runCli(['with-git', '--yes', '--skip-install'], cwd, env);
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toMatch(/Initialised a git repository with an initial commit/);
+    expect(result.stdout).toMatch(/^ {2}\[\d+\.\d s\] Initialised a git repository with an initial commit\b/m);
+    expect(result.stderr).toMatch(
+      /^\[\d\d:\d\d:\d\d\] Creating a git repository with an initial commit…\n\[\d\d:\d\d:\d\d\] Creating a git repository with an initial commit… done in \d+\.\d s$/,
+    );
     const log = await execa('git', ['log', '--format=%s', '-1'], { cwd: join(cwd, 'with-git'), env });
     expect(log.stdout).toBe(`Initial commit from create-prodready-app ${version}`);
     const status = await execa('git', ['status', '--porcelain'], { cwd: join(cwd, 'with-git'), env });
@@ -156,7 +159,7 @@ describe('create-prodready-app', () => {
     chmodSync(join(fakeBin, 'npm'), 0o755);
     const result = await runCli(['offline', '--yes', '--skip-git'], cwd, { PATH: `${fakeBin}:${process.env.PATH}` });
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toMatch(/Installing dependencies \(npm install\): failed/);
+    expect(result.stderr).toMatch(/^\[\d\d:\d\d:\d\d\] Installing dependencies with npm… failed after \d+\.\d s$/m);
     expect(result.stderr).toMatch(/^Error: Dependencies were not installed: npm install exited with code 7\.\nnpm ERR! network request failed: ETIMEDOUT\n/m);
     expect(result.stderr).toMatch(/Finish by hand:\n {2}cd \.\/offline\n {2}npm install$/);
     expect(existsSync(join(cwd, 'offline', 'package.json'))).toBe(true);

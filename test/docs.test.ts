@@ -3,14 +3,21 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generatedDocs } from '../docs/generate.ts';
+import { ERROR_CODES } from '../generators/app/json-schema.ts';
 import { options } from '../generators/core/options.ts';
 import { loadChecks } from '../matrix/load-checks.ts';
 import { repoRoot } from './helpers.ts';
 
 describe('generated documentation', () => {
-  it.each(['README.md', 'docs/options.md'])('%s matches the option model (run `npm run docs` after changing options)', async (path) => {
+  it.each(['README.md', 'docs/options.md', 'docs/json-output.schema.json'])('%s matches the option model (run `npm run docs` after changing options)', async (path) => {
     const expected = (await generatedDocs())[path];
     expect(readFileSync(join(repoRoot, path), 'utf8')).toBe(expected);
+  });
+
+  it('docs/json-output.md lists every --json error code with its exit code', () => {
+    const page = readFileSync(join(repoRoot, 'docs/json-output.md'), 'utf8');
+    const documented = [...page.matchAll(/^\| `([a-z-]+)` +\| (\d+) +\|/gm)].map((match) => ({ code: match[1], exitCode: Number(match[2]) }));
+    expect(documented).toEqual(ERROR_CODES.map(({ code, exitCode }) => ({ code, exitCode })));
   });
 
   it('documents every option and every choice', () => {

@@ -62,6 +62,16 @@ describe('the published package', () => {
     expect(existsSync(join(project, 'node_modules'))).toBe(false);
   });
 
+  it('its binary generates every default feature (templates found from dist/) and reports it with --json', async () => {
+    const bin = join(workspace, 'node_modules', '.bin', 'create-prodready-app');
+    const result = await execa(bin, ['defaults-svc', '--json', '--skip-install', '--skip-git'], { cwd: workspace, env: { NO_COLOR: '1' }, stdin: 'ignore', reject: false });
+    const document = JSON.parse(String(result.stdout)) as { exitCode: number; error: unknown; files: { created: string[] } };
+    expect(document).toMatchObject({ exitCode: 0, error: null });
+    expect(result.exitCode).toBe(0);
+    expect(document.files.created).toEqual(expect.arrayContaining(['scripts/backup.sh', 'scripts/lib/backup-common.sh', 'package.json']));
+    expect(document.files.created).toEqual(listFiles(join(workspace, 'defaults-svc')));
+  });
+
   it('its binary answers --version and --help', async () => {
     const bin = join(workspace, 'node_modules', '.bin', 'create-prodready-app');
     const version = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version;

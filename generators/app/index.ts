@@ -22,7 +22,9 @@ import { contentEntries } from '../core/target.ts';
 import { CONFIG_KEY, readSavedProject } from '../core/saved-project.ts';
 import { ANSWERS_FILE, conflictError, describePlan, manifestLines, manifestOf, planWrites, relativeInside, type Manifest, type PendingFile } from '../core/write-plan.ts';
 import { features, type RegisteredFeature } from './features.ts';
-import { initGitRepository, installDependencies, postWriteError, type StepOutcome } from './post-write.ts';
+import { initGitRepository, installDependencies, postWriteError, skippedStep, type StepOutcome } from './post-write.ts';
+import { formatDuration } from '../core/progress.ts';
+import { fileGroups, RunReport } from './run-report.ts';
 
 export type AppOptions = BaseOptions & {
   /** Ask for options not given; the CLI sets this when stdin is a TTY and --yes is absent. */
@@ -32,6 +34,10 @@ export type AppOptions = BaseOptions & {
   force?: boolean;
   skipInstall?: boolean;
   skipGit?: boolean;
+  /** --json: stdout is the CLI's JSON document only, so the summary and the dry-run plan are not printed (the report has them). */
+  json?: boolean;
+  /** Filled in as the run goes (target, answers, files, steps, next steps); the CLI prints it with --json. */
+  report?: RunReport;
   /** Keep the rendered files in memory (see render.ts) and write nothing: for the matrix and benchmarks. */
   inMemory?: boolean;
   /** The features to compose instead of the registered ones (render.ts only: lets tests inject a faulty feature). */
@@ -57,6 +63,7 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
   /** The files the previous run recorded in .yo-rc.json (empty for a new project). */
   private previousFiles: Manifest = {};
   private readonly outcomes: StepOutcome[] = [];
+  private readonly report: RunReport;
   /** With `inMemory`, the rendered files by path. */
   readonly rendered = new Map<string, string>();
 
@@ -69,6 +76,9 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
       customCommitTask: () => this.commit(),
     });
     (this as { log: unknown }).log = withoutTaskErrorLine(this.log as never);
+    this.report = opts.report ?? new RunReport();
+    this.report.dryRun = opts.dryRun === true;
+    this.report.steps = this.outcomes;
   }
 
   override rootGeneratorName(): string {
@@ -85,6 +95,7 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
 
   async initializing(): Promise<void> {
     setInterruptNote(NOTHING_WRITTEN);
+    if (!this.options.targetFromName) this.report.target = this.destinationRoot();
     const problems: string[] = [];
     const saved = this.options.targetFromName ? {} : this.savedAnswers();
     const explicitSaved = explicitSavedAnswers(saved);
@@ -108,7 +119,10 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
     problems.unshift(...fromSaved.problems, ...fromFile.problems, ...fromDirectory.problems);
     const directoryName = fromDirectory.value === undefined ? {} : { name: fromDirectory.value as string };
     this.given = { ...directoryName, ...fromSaved.answers, ...fromFile.answers, ...(fromFlags as PartialAnswers) };
-    if (!this.options.targetFromName) problems.push(...this.targetProblems(Object.keys(saved).length > 0));
+    const target = this.options.targetFromName ? [] : this.targetProblems(Object.keys(saved).length > 0);
+    // The target's own code only when it is the one problem: anything else needs fixing first.
+    if (target.length > 0 && problems.length === 0) throw new UsageError(target, 'target-not-empty');
+    problems.push(...target);
     if (problems.length > 0) throw new UsageError(problems);
   }
 
@@ -156,12 +170,17 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
     if (!answers) throw new UsageError(problems);
     if (this.options.targetFromName) {
       this.destinationRoot(join(this.destinationRoot(), answers.name));
+      this.report.target = this.destinationRoot();
       const saved = readSavedProject(this.destinationRoot(), this.displayPath());
       this.previousFiles = saved?.files ?? {};
       const targetProblems = this.targetProblems(saved !== undefined);
-      if (targetProblems.length > 0) throw new UsageError(targetProblems);
+      if (targetProblems.length > 0) throw new UsageError(targetProblems, 'target-not-empty');
     }
     this.answers = answers;
+    this.report.answers = {
+      values: { ...answers },
+      explicit: options.filter((declaration) => this.given[declaration.name] !== undefined).map((declaration) => declaration.name),
+    };
     const facts = deriveFacts(answers);
     this.facts = facts;
     this.config.set({ version: generatorVersion, ...answersRecord(answers, this.given) });
@@ -172,18 +191,24 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
   }
 
   async install(): Promise<void> {
-    if (this.options.inMemory || this.options.dryRun || this.options.skipInstall) return;
+    if (this.options.inMemory || this.options.dryRun) return;
+    if (this.options.skipInstall) {
+      this.outcomes.push(skippedStep('install', '--skip-install'));
+      return;
+    }
     setInterruptNote(this.unfinishedNote(this.stepsLeft(true)));
     this.outcomes.push(await installDependencies(this.destinationRoot()));
   }
 
   async end(): Promise<void> {
     if (this.options.inMemory || this.options.dryRun) return;
-    if (!this.options.skipGit) {
+    if (this.options.skipGit) this.outcomes.push(skippedStep('git', '--skip-git'));
+    else {
       setInterruptNote(this.unfinishedNote(this.stepsLeft(false)));
       this.outcomes.push(await initGitRepository(this.destinationRoot(), this.initialCommitMessage()));
     }
-    this.printSummary();
+    this.report.nextSteps = this.nextSteps();
+    if (!this.options.json) this.printSummary();
     const failure = postWriteError(this.outcomes, this.displayPath());
     if (failure) throw failure;
   }
@@ -275,9 +300,10 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
     } catch (error) {
       throw asFileSystemError(error, 'read', this.displayPath());
     }
+    this.report.files = fileGroups(plan);
     if (plan.conflicts.length > 0 && !force) throw conflictError(plan, this.displayPath());
     if (this.options.dryRun) {
-      process.stdout.write(describePlan(plan, this.displayPath(), force));
+      if (!this.options.json) process.stdout.write(describePlan(plan, this.displayPath(), force));
       return;
     }
     const result = commitPlan(root, plan, { force, display: (path) => this.display(path) });
@@ -286,6 +312,17 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
     setInterruptNote(this.unfinishedNote(this.stepsLeft(true)));
   }
 
+  /** The commands the summary suggests after a real run: cd, npm install when it was skipped or failed, then the dev and test scripts. */
+  private nextSteps(): string[] {
+    const commands = [`cd ${this.displayPath()}`];
+    const install = this.outcomes.find((outcome) => outcome.name === 'install');
+    if (install === undefined || install.outcome !== 'ok') commands.push('npm install');
+    const scripts = Object.keys((JSON.parse(readFileSync(this.destinationPath('package.json'), 'utf8')) as { scripts?: object }).scripts ?? {});
+    for (const script of ['dev', 'test']) if (scripts.includes(script)) commands.push(`npm ${script === 'test' ? 'test' : `run ${script}`}`);
+    return commands;
+  }
+
+  /** The human summary on stdout: what was written, each step after writing with its duration, and the next steps. */
   private printSummary(): void {
     const removed = this.removed.length > 0 ? `, ${this.removed.length} removed` : '';
     const lines = [
@@ -295,11 +332,8 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
     const note = packageManagerNote(process.env.npm_config_user_agent);
     if (note !== undefined) lines.push(`  ${note}`);
     if (this.removed.length > 0) lines.push('  Removed, as these answers no longer produce them and they were unchanged since generated:', ...this.removed.map((path) => `    ${path}`));
-    for (const outcome of this.outcomes) lines.push(`  ${outcome.summary}`);
-    lines.push('', 'Next steps:', `  cd ${this.displayPath()}`);
-    if (this.options.skipInstall || this.outcomes.some((outcome) => outcome.failed && outcome.commands.includes('npm install'))) lines.push('  npm install');
-    const scripts = Object.keys((JSON.parse(readFileSync(this.destinationPath('package.json'), 'utf8')) as { scripts?: object }).scripts ?? {});
-    for (const script of ['dev', 'test']) if (scripts.includes(script)) lines.push(`  npm ${script === 'test' ? 'test' : `run ${script}`}`);
+    for (const outcome of this.outcomes) if (outcome.skippedBy === undefined) lines.push(`  [${formatDuration(outcome.durationMs)}] ${outcome.summary}`);
+    lines.push('', 'Next steps:', ...this.report.nextSteps.map((command) => `  ${command}`));
     lines.push('  Read README.md for what was generated and how to run it in production.', '');
     process.stdout.write(lines.join('\n'));
   }

@@ -1,20 +1,31 @@
 /**
  * What happens after the files are on disk: npm install and git init with an
  * initial commit. Each step runs on its own (git init still runs when npm
- * install failed), reports its outcome with the cause, and a failed git step
- * leaves no half repository behind.
+ * install failed), shows its progress (progress.ts), reports its outcome with
+ * the cause and its duration, and a failed git step leaves no half repository
+ * behind.
  */
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { progress } from '../core/output.ts';
+import { startStep } from '../core/progress.ts';
+
+/** The steps after writing, by the name --json reports them under. */
+export type StepName = 'install' | 'git';
+
+/** ok: done; failed: the user has something left to do; skipped: not run (by a flag, or nothing to do). */
+export type StepResult = 'ok' | 'failed' | 'skipped';
 
 /** The outcome of one step after writing. */
 export interface StepOutcome {
+  name: StepName;
+  outcome: StepResult;
+  /** Wall-clock time the step took, in whole milliseconds (0 for a step skipped by a flag). */
+  durationMs: number;
   /** One line for the summary, e.g. "Installed dependencies (npm install)." */
   summary: string;
-  /** True when the step failed and the user has something left to do. */
-  failed: boolean;
+  /** The flag that skipped the step; the human summary leaves such steps out (the user asked for it). */
+  skippedBy?: '--skip-install' | '--skip-git';
   /** Why it failed: the tool's own last lines of output. */
   cause?: string;
   /** The exact commands left to run in the project directory. */
@@ -26,15 +37,21 @@ function lastLines(text: string | undefined, count: number): string {
   return (text ?? '').trim().split('\n').filter((line) => line.trim() !== '').slice(-count).join('\n');
 }
 
-/** Runs `npm install` in `root`; never throws. */
+/** The outcome of a step the user skipped with `flag`. */
+export function skippedStep(name: StepName, flag: '--skip-install' | '--skip-git'): StepOutcome {
+  const what = name === 'install' ? 'npm install' : 'git init';
+  return { name, outcome: 'skipped', durationMs: 0, summary: `Skipped ${what} (${flag}).`, skippedBy: flag, commands: [] };
+}
+
+/** Runs `npm install` in `root`, showing its progress on stderr; never throws. */
 export async function installDependencies(root: string): Promise<StepOutcome> {
-  const spinner = progress('Installing dependencies (npm install)');
+  const step = await startStep('Installing dependencies with npm');
   const result = await execa('npm', ['install', '--no-fund', '--no-audit'], { cwd: root, reject: false, all: true, stdin: 'ignore' });
-  spinner.stop(result.exitCode === 0);
-  if (result.exitCode === 0) return { summary: 'Installed dependencies (npm install).', failed: false, commands: [] };
+  const durationMs = step.finish(result.exitCode === 0);
+  if (result.exitCode === 0) return { name: 'install', outcome: 'ok', durationMs, summary: 'Installed dependencies (npm install).', commands: [] };
   const started = !(result.failed && result.exitCode === undefined);
   const reason = started ? `npm install exited with code ${result.exitCode}` : `npm could not be started (${result.shortMessage ?? 'not found'})`;
-  return { summary: `Dependencies were not installed: ${reason}.`, failed: true, cause: lastLines(result.all, 15), commands: ['npm install'] };
+  return { name: 'install', outcome: 'failed', durationMs, summary: `Dependencies were not installed: ${reason}.`, cause: lastLines(result.all, 15), commands: ['npm install'] };
 }
 
 async function git(root: string, args: string[]) {
@@ -52,23 +69,34 @@ async function commitIdentity(root: string): Promise<{ args: string[]; fallback?
 }
 
 /**
- * `git init` + `git add --all` + an initial commit in `root`; never throws.
- * Skipped when git is missing or `root` is already inside a work tree. When a
- * step fails, the `.git` this run created is removed again.
+ * `git init` + `git add --all` + an initial commit in `root`, showing its
+ * progress on stderr; never throws. Skipped when git is missing or `root` is
+ * already inside a work tree. When a step fails, the `.git` this run created
+ * is removed again.
  */
 export async function initGitRepository(root: string, message: string): Promise<StepOutcome> {
-  const commands = ['git init --initial-branch=main', 'git add --all', `git commit -m "${message}"`];
+  const started = performance.now();
+  const since = () => Math.round(performance.now() - started);
   const probe = await git(root, ['rev-parse', '--is-inside-work-tree']);
   if (probe.failed && probe.exitCode === undefined) {
-    return { summary: 'Skipped git init: git is not installed.', failed: false, commands: [] };
+    return { name: 'git', outcome: 'skipped', durationMs: since(), summary: 'Skipped git init: git is not installed.', commands: [] };
   }
   if (probe.exitCode === 0 && probe.stdout.trim() === 'true') {
-    return { summary: 'Skipped git init: the directory is already inside a git work tree.', failed: false, commands: [] };
+    return { name: 'git', outcome: 'skipped', durationMs: since(), summary: 'Skipped git init: the directory is already inside a git work tree.', commands: [] };
   }
   const dotGit = join(root, '.git');
   if (existsSync(dotGit)) {
-    return { summary: 'Skipped git init: .git exists but is not a working git repository.', failed: true, cause: lastLines(probe.all, 5), commands: [] };
+    return { name: 'git', outcome: 'failed', durationMs: since(), summary: 'Skipped git init: .git exists but is not a working git repository.', cause: lastLines(probe.all, 5), commands: [] };
   }
+  const step = await startStep('Creating a git repository with an initial commit');
+  const outcome = await createRepository(root, dotGit, message);
+  step.finish(outcome.outcome === 'ok');
+  return { ...outcome, durationMs: since() };
+}
+
+/** git init, add and the initial commit; on a failure the `.git` is removed. `durationMs` is filled in by the caller. */
+async function createRepository(root: string, dotGit: string, message: string): Promise<StepOutcome> {
+  const commands = ['git init --initial-branch=main', 'git add --all', `git commit -m "${message}"`];
   const identity = await commitIdentity(root);
   const steps: Array<[string, string[]]> = [
     ['git init', ['init', '--quiet', '--initial-branch=main']],
@@ -80,8 +108,10 @@ export async function initGitRepository(root: string, message: string): Promise<
     if (result.exitCode === 0) continue;
     rmSync(dotGit, { recursive: true, force: true });
     return {
+      name: 'git',
+      outcome: 'failed',
+      durationMs: 0,
       summary: `No git repository was created: ${label} failed (git exited with code ${result.exitCode}); the partial .git was removed.`,
-      failed: true,
       cause: lastLines(result.all, 10),
       commands,
     };
@@ -89,7 +119,7 @@ export async function initGitRepository(root: string, message: string): Promise<
   const summary = identity.fallback
     ? `Initialised a git repository with an initial commit by ${identity.fallback}, because git has no user.name or user.email configured. To make it yours: git config --global user.name "Your Name" && git config --global user.email you@example.com && git commit --amend --reset-author --no-edit`
     : 'Initialised a git repository with an initial commit.';
-  return { summary, failed: false, commands: [] };
+  return { name: 'git', outcome: 'ok', durationMs: 0, summary, commands: [] };
 }
 
 /** A step after writing failed: the files are complete, the message lists what is left (exit 1). */
@@ -105,7 +135,7 @@ export class PostWriteError extends Error {
  * its cause, then the exact commands left, starting with `cd displayPath`.
  */
 export function postWriteError(outcomes: readonly StepOutcome[], displayPath: string): PostWriteError | undefined {
-  const failed = outcomes.filter((outcome) => outcome.failed);
+  const failed = outcomes.filter((outcome) => outcome.outcome === 'failed');
   if (failed.length === 0) return undefined;
   const parts = failed.map((outcome) => `${outcome.summary}${outcome.cause ? `\n${outcome.cause}` : ''}`);
   const commands = failed.flatMap((outcome) => outcome.commands);

@@ -16,12 +16,23 @@ import {
 import { suggestProjectName } from './project-name.ts';
 import { didYouMean } from './suggest.ts';
 
+/**
+ * What kind of refusal a UsageError is, as --json reports it (stable; see
+ * docs/json-output.md): `target-not-empty` when the only problem is a
+ * non-empty target without --force, `conflicting-files` when existing files
+ * would be overwritten or removed, `usage` for everything else.
+ */
+export type UsageCode = 'usage' | 'target-not-empty' | 'conflicting-files';
+
+/** Input the run refuses (exit 2): every problem, in words. */
 export class UsageError extends Error {
   readonly problems: readonly string[];
-  constructor(problems: readonly string[]) {
+  readonly code: UsageCode;
+  constructor(problems: readonly string[], code: UsageCode = 'usage') {
     super(problems.length === 1 ? (problems[0] as string) : `${problems.length} problems:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
     this.name = 'UsageError';
     this.problems = problems;
+    this.code = code;
   }
 }
 

@@ -13,6 +13,7 @@ export interface RunControls {
   help: boolean;
   version: boolean;
   noUpdateNotifier: boolean;
+  json: boolean;
 }
 
 export interface ControlDeclaration {
@@ -31,6 +32,11 @@ export const controls: readonly ControlDeclaration[] = [
   { name: 'force', flag: 'force', help: 'Write into a non-empty directory; overwrite or remove conflicting files (edited or not generated).' },
   { name: 'skipInstall', flag: 'skip-install', help: 'Do not run npm install.' },
   { name: 'skipGit', flag: 'skip-git', help: 'Do not create a git repository and initial commit.' },
+  {
+    name: 'json',
+    flag: 'json',
+    help: 'Print one JSON document describing the run or its error on stdout, nothing else there; never prompt (implies --yes). Not with --help, --version or completion. See docs/json-output.md.',
+  },
   { name: 'noUpdateNotifier', flag: 'no-update-notifier', help: 'Do not look for a newer version after an interactive run (also NO_UPDATE_NOTIFIER=1).' },
   { name: 'help', flag: 'help', alias: 'h', help: 'Show this help.' },
   { name: 'version', flag: 'version', alias: 'v', help: 'Print the version.' },
@@ -49,9 +55,19 @@ function allFlagNames(): string[] {
   ];
 }
 
+/**
+ * Whether `argv` asks for --json, judged before parsing so that a command
+ * line that does not parse is still reported as JSON: the flag anywhere
+ * before a "--" that ends the options.
+ */
+export function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+}
+
 export function parseArgv(argv: readonly string[]): ParsedArgv {
   const answers: Record<string, unknown> = {};
-  const parsedControls: RunControls = { yes: false, dryRun: false, force: false, skipInstall: false, skipGit: false, help: false, version: false, noUpdateNotifier: false };
+  const parsedControls: RunControls = { yes: false, dryRun: false, force: false, skipInstall: false, skipGit: false, help: false, version: false, noUpdateNotifier: false, json: false };
   const positionals: string[] = [];
   const problems: string[] = [];
   const seenControls = new Set<string>();

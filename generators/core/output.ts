@@ -14,28 +14,6 @@ export const style = {
   cyan: (text: string, stream?: NodeJS.WriteStream) => paint(36, text, stream),
 };
 
-/** A spinner on a TTY; one line per step elsewhere (CI logs stay readable). */
-export function progress(label: string, stream: NodeJS.WriteStream = process.stderr): { stop(ok: boolean, detail?: string): void } {
-  const started = Date.now();
-  const seconds = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
-  if (!stream.isTTY) {
-    stream.write(`${label}...\n`);
-    return { stop: (ok, detail) => void stream.write(`${label}: ${ok ? 'done' : 'failed'} in ${seconds()}${detail ? ` (${detail})` : ''}\n`) };
-  }
-  const frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-  let frame = 0;
-  const timer = setInterval(() => {
-    stream.write(`\r${paint(36, frames[frame++ % frames.length] as string, stream)} ${label} ${style.dim(seconds(), stream)}`);
-  }, 80);
-  return {
-    stop(ok, detail) {
-      clearInterval(timer);
-      const mark = ok ? paint(32, '✔', stream) : paint(31, '✖', stream);
-      stream.write(`\r\u001B[2K${mark} ${label} ${style.dim(`${seconds()}${detail ? `, ${detail}` : ''}`, stream)}\n`);
-    },
-  };
-}
-
 type Log = ((...args: unknown[]) => unknown) & Record<string, unknown>;
 
 /**

@@ -224,7 +224,7 @@ export function conflictError(plan: WritePlan, displayRoot: string): UsageError 
   const count = plan.conflicts.length;
   return new UsageError([
     `${count} existing file(s) in ${displayRoot} would be overwritten or removed:\n${conflictLines(plan.conflicts, 10).join('\n')}\nNothing was written. Pass --force to overwrite or remove them.`,
-  ]);
+  ], 'conflicting-files');
 }
 
 /** The plan as --dry-run prints it: counts, then the paths of each non-empty group. */

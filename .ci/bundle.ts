@@ -1,7 +1,8 @@
 /**
  * Bundles the CLI into one ES module for the published package. One file
- * instead of ~1,700 modules is what makes a cold start fast; prettier stays
- * external and is loaded only when files are formatted.
+ * instead of ~1,700 modules is what makes a cold start fast. Prettier is not
+ * part of a run (files are written Prettier-clean by construction): the build
+ * fails if any of it ends up in the bundle.
  */
 import { build, type Plugin } from 'esbuild';
 import { readFileSync } from 'node:fs';
@@ -29,7 +30,7 @@ const inlineOwnPackageJson: Plugin = {
   },
 };
 
-await build({
+const result = await build({
   plugins: [inlineOwnPackageJson],
   entryPoints: [join(root, 'generators/app/cli.ts')],
   outfile: join(root, 'dist/cli.js'),
@@ -38,7 +39,8 @@ await build({
   format: 'esm',
   target: 'node22.18',
   // update-notifier starts its look-up as a child process from its own check.js: it stays a module of its own.
-  external: ['prettier', 'spdx-license-list', 'update-notifier'],
+  external: ['spdx-license-list', 'update-notifier'],
+  metafile: true,
   define: { __filename: '__bundleFilename', __dirname: '__bundleDirname' },
   alias: { 'fly-import': join(root, '.ci/bundle/fly-import.ts'), 'latest-version': join(root, '.ci/bundle/latest-version.ts') },
   legalComments: 'linked',
@@ -54,3 +56,6 @@ await build({
     ].join('\n'),
   },
 });
+
+const prettierModules = Object.keys(result.metafile.inputs).filter((path) => /(^|[\\/])node_modules[\\/]prettier[\\/]/.test(path));
+if (prettierModules.length > 0) throw new Error(`dist/cli.js must not contain Prettier (generated files are Prettier-clean by construction), but bundles ${prettierModules.join(', ')}`);

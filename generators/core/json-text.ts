@@ -12,8 +12,9 @@
  * - any other array is printed on one line, `[a, b]`, when that line (with
  *   its indentation, key and trailing comma) fits the print width, else one
  *   element per line;
- * - strings and numbers as JSON.stringify writes them; two-space indent;
- *   trailing newline.
+ * - strings as JSON.stringify writes them; numbers too, but with no `+` in
+ *   an exponent (`1e21`: Prettier's printNumber); two-space indent; trailing
+ *   newline.
  * `package.json` is printed by Prettier's `json-stringify` parser, which is
  * exactly JSON.stringify(value, null, 2): write it with that, not with this.
  * `test/json-text.test.ts` compares this with Prettier on values of every shape.
@@ -44,11 +45,16 @@ function breaksAsMatrix(array: readonly Json[]): boolean {
   );
 }
 
+/** A scalar: strings as JSON.stringify writes them, numbers without an exponent's `+` (prettier/src/utils/print-number.js). */
+function scalar(value: null | boolean | number | string): string {
+  return typeof value === 'number' ? JSON.stringify(value).replace('e+', 'e') : JSON.stringify(value);
+}
+
 /** The one-line form of a value that does not always break. */
 function flat(value: Json): string {
   if (Array.isArray(value)) return `[${value.map(flat).join(', ')}]`;
   if (isObject(value)) return '{}';
-  return JSON.stringify(value);
+  return scalar(value);
 }
 
 /**
@@ -82,7 +88,7 @@ function print(value: Json, depth: number, column: number, suffix: number): stri
     });
     return `[\n${lines.join('\n')}\n${close}]`;
   }
-  return JSON.stringify(value);
+  return scalar(value);
 }
 
 /** Numbers filling lines of the print width, as Prettier's fill() lays out a concisely printed array. */
@@ -90,7 +96,7 @@ function fillNumbers(numbers: readonly number[], inner: string, close: string): 
   const lines: string[] = [];
   let line = '';
   numbers.forEach((number, index) => {
-    const item = `${JSON.stringify(number)}${index < numbers.length - 1 ? ',' : ''}`;
+    const item = `${scalar(number)}${index < numbers.length - 1 ? ',' : ''}`;
     if (line === '') line = item;
     else if (inner.length + line.length + 1 + item.length <= PRETTIER_OPTIONS.printWidth) line += ` ${item}`;
     else {

@@ -68,9 +68,11 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   const columns = Math.max(...table.map((row) => row.length));
   for (let column = 0; column < columns; column++) {
     const widest = Math.max(...table.map((row) => displayWidth(row[column] ?? '')));
-    if (widest < 3) table[0]![column] = (table[0]![column] ?? '') + ' '.repeat(3 - widest);
+    const heading = table[0]?.[column] ?? '';
+    if (widest < 3) (table[0] as string[])[column] = heading + ' '.repeat(3 - displayWidth(heading));
   }
-  return markdownTable(table, { stringLength: displayWidth });
+  // A row with fewer cells keeps them (Prettier does not fill rows).
+  return markdownTable(table, { stringLength: displayWidth, fillRows: false });
 }
 
 /**

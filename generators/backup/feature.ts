@@ -17,9 +17,11 @@ import { backupAlerts } from './alerts.ts';
 import { backupComposeService, composeSettingsFile, systemdUnits } from './compose.ts';
 import { backupComponentFiles, backupKustomization } from './kubernetes.ts';
 import { settingsTable } from './settings.ts';
+import { templatesRoot } from '../core/paths.ts';
 import { BACKUP_IMAGE, SCRIPT_FILES } from './names.ts';
 
-const SCRIPTS_SOURCE = join(import.meta.dirname, '..', '..', 'templates', 'backup', 'scripts');
+// From the package root, not from this module: in the published bundle this code runs from dist/cli.js.
+const SCRIPTS_SOURCE = join(templatesRoot, 'backup', 'scripts');
 
 /** The scripts as the project gets them (templates/backup/scripts/, verbatim), by path under scripts/. */
 export function scriptSources(): Record<string, string> {

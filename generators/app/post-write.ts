@@ -6,7 +6,6 @@
  */
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { progress } from '../core/output.ts';
 
 /** The outcome of one step after writing. */
@@ -28,6 +27,8 @@ function lastLines(text: string | undefined, count: number): string {
 
 /** Runs `npm install` in `root`; never throws. */
 export async function installDependencies(root: string): Promise<StepOutcome> {
+  // execa is loaded on first use: a run with --skip-install --skip-git never pays for it (~50 ms of a cold start).
+  const { execa } = await import('execa');
   const spinner = progress('Installing dependencies (npm install)');
   const result = await execa('npm', ['install', '--no-fund', '--no-audit'], { cwd: root, reject: false, all: true, stdin: 'ignore' });
   spinner.stop(result.exitCode === 0);
@@ -38,6 +39,7 @@ export async function installDependencies(root: string): Promise<StepOutcome> {
 }
 
 async function git(root: string, args: string[]) {
+  const { execa } = await import('execa');
   return execa('git', args, { cwd: root, reject: false, stdin: 'ignore', all: true });
 }
 

@@ -21,16 +21,20 @@ const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 /** Characters outside printable ASCII: only such text needs the slow width. */
 const NOT_ASCII = /[^\x20-\x7f]/;
 const EMOJI = /\p{RGI_Emoji}/gv;
+/** What every emoji holds (a pictograph, a regional indicator or a keycap mark): a cheap test before the costly EMOJI. */
+const MAY_BE_EMOJI = /\p{Extended_Pictographic}|[\u{1F1E6}-\u{1F1FF}]|\u20e3/u;
 const ZERO_WIDTH = /[\p{Nonspacing_Mark}\p{Enclosing_Mark}]/u;
 
 /** The width of text in a monospace terminal or editor, as Prettier's getStringWidth counts it. */
 export function displayWidth(text: string): number {
   if (!NOT_ASCII.test(text)) return text.length;
   let width = 0;
-  const rest = text.replace(EMOJI, () => {
-    width += 2;
-    return '';
-  });
+  const rest = !MAY_BE_EMOJI.test(text)
+    ? text
+    : text.replace(EMOJI, () => {
+        width += 2;
+        return '';
+      });
   for (const character of rest) {
     const codePoint = character.codePointAt(0) as number;
     if (codePoint <= 0x1f || (codePoint >= 0x7f && codePoint <= 0x9f) || ZERO_WIDTH.test(character)) continue;

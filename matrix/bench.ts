@@ -7,6 +7,8 @@
  *   create-vite and create-t3-app at pinned versions. Prints medians, min/max,
  *   files written, milliseconds per file and the ratios of ours to theirs:
  *   absolute times are noisy on a shared machine, ratios in one session are not.
+ *   On Linux it also prints the CPU time (user + system) each run took, which
+ *   load from other work inflates far less than wall-clock time.
  * - in-process render time per combination: every valid combination of the
  *   matrix space rendered through the same generator path as the CLI.
  *
@@ -88,6 +90,23 @@ function comparedGenerators(): Generator[] {
   }));
 }
 
+/**
+ * CPU time (user + system, milliseconds) of this process's waited-for children
+ * so far: fields cutime and cstime of /proc/self/stat (proc(5)), in clock ticks
+ * of 10 ms (USER_HZ is 100 on Linux). Undefined where /proc is missing.
+ */
+function childrenCpuMs(): number | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync('/proc/self/stat', 'utf8');
+  } catch {
+    return undefined;
+  }
+  // Fields after the command name in parentheses (which may hold spaces): state is field 3, cutime 16, cstime 17.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) * 10;
+}
+
 function countFiles(directory: string): number {
   let count = 0;
   for (const entry of readdirSync(directory, { withFileTypes: true })) count += entry.isDirectory() ? countFiles(join(directory, entry.name)) : 1;
@@ -107,6 +126,8 @@ interface ColdResult {
   generator: Generator;
   /** Wall-clock milliseconds of each run after the first (the first may fill Node's compile cache and the disk cache). */
   samples: number[];
+  /** CPU milliseconds (user + system) of the same runs, when the platform tells. */
+  cpu: number[];
   first: number;
   files: number;
 }
@@ -117,21 +138,26 @@ interface ColdResult {
  * non-zero or writes nothing.
  */
 function coldRuns(generators: readonly Generator[]): ColdResult[] {
-  const results: ColdResult[] = generators.map((generator) => ({ generator, samples: [], first: 0, files: 0 }));
+  const results: ColdResult[] = generators.map((generator) => ({ generator, samples: [], cpu: [], first: 0, files: 0 }));
   const workspace = mkdtempSync(join(tmpdir(), 'cpa-bench-'));
   try {
     for (let run = 0; run <= runs; run++) {
       for (const [index, result] of results.entries()) {
         const name = `g${index}-r${run}`;
         const target = join(workspace, name);
+        const cpuBefore = childrenCpuMs();
         const started = performance.now();
         execFileSync(process.execPath, [result.generator.script, ...result.generator.args(name)], { cwd: workspace, stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
         const elapsed = performance.now() - started;
+        const cpuAfter = childrenCpuMs();
         if (!existsSync(target)) throw new Error(`${result.generator.label} wrote no ${name}`);
         result.files = countFiles(target);
         if (result.files === 0) throw new Error(`${result.generator.label} wrote no file`);
         if (run === 0) result.first = elapsed;
-        else result.samples.push(elapsed);
+        else {
+          result.samples.push(elapsed);
+          if (cpuBefore !== undefined && cpuAfter !== undefined) result.cpu.push(cpuAfter - cpuBefore);
+        }
         rmSync(target, { recursive: true, force: true });
       }
     }
@@ -172,6 +198,15 @@ for (const result of results) {
   process.stdout.write(
     `  ${result.generator.label.padEnd(width)}  median ${ms(median).padStart(7)}  min ${ms(min).padStart(7)}  max ${ms(max).padStart(7)}  ${String(result.files).padStart(3)} files  ${ms(median / result.files).padStart(8)} per file${ratio}\n`,
   );
+}
+if (full.cpu.length > 0) {
+  const fullCpu = stats(full.cpu).median;
+  process.stdout.write(`CPU time (user + system) of the same runs, median:\n`);
+  for (const result of results) {
+    const median = stats(result.cpu).median;
+    const ratio = result === full ? '' : `   every-feature run takes ${(fullCpu / median).toFixed(2)}x this`;
+    process.stdout.write(`  ${result.generator.label.padEnd(width)}  ${ms(median).padStart(7)}  ${ms(median / result.files).padStart(8)} per file${ratio}\n`);
+  }
 }
 const perFile = fullMedian / full.files;
 const met = fullMedian <= TARGET.coldMs && perFile <= TARGET.msPerFile;

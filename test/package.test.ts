@@ -6,7 +6,8 @@ import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:f
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listFiles, removeDir, repoRoot, scratchDir } from './helpers.ts';
+import { renderProject } from '../generators/app/render.ts';
+import { listFiles, readTree, removeDir, repoRoot, scratchDir } from './helpers.ts';
 
 let workspace: string;
 let tarball: string;
@@ -70,6 +71,21 @@ describe('the published package', () => {
     expect(result.exitCode).toBe(0);
     expect(document.files.created).toEqual(expect.arrayContaining(['scripts/backup.sh', 'scripts/lib/backup-common.sh', 'package.json']));
     expect(document.files.created).toEqual(listFiles(join(workspace, 'defaults-svc')));
+  });
+
+  it('its binary writes, for a project with every feature, exactly what the sources render (precompiled templates, backup scripts, no Prettier)', async () => {
+    const bin = join(workspace, 'node_modules', '.bin', 'create-prodready-app');
+    const flags = ['--cache', 'redis', '--sentry', '--tracing', '--deploy', 'both'];
+    const result = await execa(bin, ['full-svc', '--yes', '--skip-install', '--skip-git', ...flags], { cwd: workspace, env: { NO_COLOR: '1' }, stdin: 'ignore' });
+    expect(result.exitCode).toBe(0);
+    const written = readTree(join(workspace, 'full-svc'));
+    const { files } = await renderProject({ name: 'full-svc', cache: 'redis', sentry: true, tracing: true, deploy: 'both' });
+    expect(Object.keys(written)).toEqual([...files.keys()].sort());
+    for (const [path, content] of files) expect(written[path], path).toBe(content);
+    expect(written['scripts/backup.sh']).toContain('pg_dump');
+    expect(readFileSync(join(workspace, 'node_modules', 'create-prodready-app', 'dist', 'cli.js'), 'utf8')).not.toMatch(/node_modules\/prettier\//);
+    const manifest = JSON.parse(readFileSync(join(workspace, 'node_modules', 'create-prodready-app', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(Object.keys(manifest.dependencies)).not.toContain('prettier');
   });
 
   it('its binary answers --version and --help', async () => {

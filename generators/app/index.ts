@@ -11,7 +11,8 @@ import { commitPlan } from '../core/commit.ts';
 import { asFileSystemError } from '../core/fs-errors.ts';
 import { deriveFacts, type Facts } from '../core/facts.ts';
 import { featureFacts } from '../core/feature-generator.ts';
-import { formatContent } from '../core/format.ts';
+import { jsonText } from '../core/json-text.ts';
+import { alignMarkdownTables } from '../core/markdown-tables.ts';
 import { applies, defaultValue, optionByName, options, type AnswerName, type AnswerValue, type Answers, type PartialAnswers } from '../core/options.ts';
 import { plannedText } from '../core/help.ts';
 import { style, withoutTaskErrorLine } from '../core/output.ts';
@@ -281,13 +282,14 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
       delete (file as { state?: string }).state;
       const text = (file.contents as Buffer).toString('utf8');
       if (path === ANSWERS_FILE) answersFile = text;
-      else rendered.push({ path, contents: Buffer.from(await formatContent(path, text), 'utf8') });
+      // Files are Prettier-clean as rendered; Markdown tables get their columns aligned here (markdown-tables.ts).
+      else rendered.push({ path, contents: Buffer.from(path.endsWith('.md') ? alignMarkdownTables(text) : text, 'utf8') });
     }
     // .yo-rc.json records every other file's hash, so a re-run can tell generated files the user has not changed.
     if (answersFile === undefined) throw new Error(`${ANSWERS_FILE} was not rendered; the answers would be lost.`);
     const record = JSON.parse(answersFile) as Record<string, Record<string, unknown>>;
     record[CONFIG_KEY] = { ...record[CONFIG_KEY], files: manifestLines(manifestOf(rendered)) };
-    rendered.push({ path: ANSWERS_FILE, contents: Buffer.from(await formatContent(ANSWERS_FILE, `${JSON.stringify(record, null, 2)}\n`), 'utf8') });
+    rendered.push({ path: ANSWERS_FILE, contents: Buffer.from(jsonText(record), 'utf8') });
     const pending = rendered.sort((a, b) => (a.path < b.path ? -1 : 1));
     if (this.options.inMemory) {
       for (const file of pending) this.rendered.set(file.path, file.contents.toString('utf8'));

@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import { UsageError } from '../core/answers.ts';
 import { commitPlan } from '../core/commit.ts';
 import { asFileSystemError } from '../core/fs-errors.ts';
-import { formatContent } from '../core/format.ts';
+import { jsonText } from '../core/json-text.ts';
 import { CONFIG_KEY, readSavedProject, type SavedProject } from '../core/saved-project.ts';
 import { planThreeWay, type ThreeWayInput, type ThreeWayResult } from '../core/three-way.ts';
 import { ANSWERS_FILE } from '../core/write-plan.ts';
@@ -68,12 +68,12 @@ export async function assertCleanWorkTree(root: string, command: string): Promis
   );
 }
 
-/** The project's .yo-rc.json with this generator's entry replaced by the one in `rendered` (other keys kept), Prettier-formatted. */
-async function updatedRecord(root: string, rendered: string): Promise<Buffer> {
+/** The project's .yo-rc.json with this generator's entry replaced by the one in `rendered` (other keys kept), laid out as Prettier's json printer would (json-text.ts). */
+function updatedRecord(root: string, rendered: string): Buffer {
   const current = JSON.parse(readFileSync(join(root, ANSWERS_FILE), 'utf8').replace(/^\uFEFF/, '')) as Record<string, unknown>;
   const next = JSON.parse(rendered) as Record<string, unknown>;
   const record = { ...current, [CONFIG_KEY]: next[CONFIG_KEY] };
-  return Buffer.from(await formatContent(ANSWERS_FILE, `${JSON.stringify(record, null, 2)}\n`), 'utf8');
+  return Buffer.from(jsonText(record), 'utf8');
 }
 
 function plural(count: number, word: string): string {
@@ -126,7 +126,7 @@ export interface UpdateRun {
 export async function applyUpdate(run: UpdateRun): Promise<number> {
   const { root } = run.input;
   const result = await planThreeWay(run.input);
-  const record = await updatedRecord(root, run.record);
+  const record = updatedRecord(root, run.record);
   if (!record.equals(readFileSync(join(root, ANSWERS_FILE)))) result.plan.update.push({ path: ANSWERS_FILE, contents: record });
   const exit = result.conflicts.length > 0 ? UPDATE_EXIT.conflicts : UPDATE_EXIT.clean;
   if (run.dryRun) {

@@ -7,14 +7,13 @@
  * YAML by construction; their environment comes from every feature's
  * declared variables (the env slot), never from a list kept here.
  */
-import { isDeepStrictEqual } from 'node:util';
-import { parse, stringify } from 'yaml';
 import type { Facts } from '../core/facts.ts';
 import type { Feature } from '../core/feature.ts';
 import { adrsSlot, checklistSlot, ciJobsSlot, docsSlot, envSlot, readmeSlot, type EnvVar } from '../core/slots.ts';
 import { composeAdr } from './adr.ts';
 import { composeCiJobs } from './ci-jobs.ts';
 import { pinnedImage } from '../core/versions.ts';
+import { yamlFile } from '../core/yaml-text.ts';
 import { composeServicesSlot, type ComposeService } from './slots.ts';
 
 
@@ -262,21 +261,13 @@ export function productionCompose(facts: Facts, env: readonly EnvVar[], contribu
 }
 
 /**
- * Serialized without anchors (each service spelled out) and without line
- * folding. Strings that YAML 1.1 readers take for booleans ("no", "on") are
- * quoted, and the text must read back as the same data under YAML 1.1 and 1.2.
+ * A compose file: without anchors (each service spelled out), variables passed
+ * through as empty values, and strings that YAML 1.1 readers take for booleans
+ * ("no", "on") quoted, so it reads back as the same data under YAML 1.1 and 1.2
+ * (test/yaml-text.test.ts reads every rendered compose file both ways).
  */
 export function composeYaml(header: string, document: Record<string, unknown>): string {
-  const comments = header
-    .trim()
-    .split('\n')
-    .map((line) => (line === '' ? '#' : `# ${line}`))
-    .join('\n');
-  const body = stringify(document, { version: '1.1', aliasDuplicateObjects: false, lineWidth: 0, nullStr: '' });
-  for (const version of ['1.1', '1.2'] as const) {
-    if (!isDeepStrictEqual(parse(body, { version }), document)) throw new Error(`Compose document does not read back as written under YAML ${version}`);
-  }
-  return `${comments}\n${body}`;
+  return yamlFile(header, [document], { yaml11: true, emptyNull: true });
 }
 
 export const composeFeature: Feature = {

@@ -3,9 +3,8 @@
  * which jobs belong to which stage, the signer identity deploys verify, and
  * the YAML serialization of pipeline files.
  */
-import { isDeepStrictEqual } from 'node:util';
-import { parse, stringify } from 'yaml';
 import type { CiJob } from './slots.ts';
+import { yamlFile } from './yaml-text.ts';
 
 /** The jobs of one stage, in slot order. */
 export function jobsOfStage(jobs: readonly CiJob[], stage: NonNullable<CiJob['stage']>): CiJob[] {
@@ -13,21 +12,14 @@ export function jobsOfStage(jobs: readonly CiJob[], stage: NonNullable<CiJob['st
 }
 
 /**
- * A YAML file with a comment header: no anchors, no line folding, and it must
- * read back as the same data under YAML 1.1 and 1.2 (GitHub and GitLab parse
- * YAML 1.1-style, where `on` and `no` are booleans unless quoted).
+ * A pipeline file with a comment header: no anchors, no line folding, and
+ * strings YAML 1.1 readers take for other types quoted (GitHub and GitLab parse
+ * YAML 1.1-style, where `on` and `no` are booleans unless quoted), so it reads
+ * back as the same data under YAML 1.1 and 1.2 (test/yaml-text.test.ts reads
+ * every rendered pipeline file both ways).
  */
 export function pipelineYaml(header: string, document: Record<string, unknown>): string {
-  const comments = header
-    .trim()
-    .split('\n')
-    .map((line) => (line === '' ? '#' : `# ${line}`))
-    .join('\n');
-  const body = stringify(document, { version: '1.1', aliasDuplicateObjects: false, lineWidth: 0 });
-  for (const version of ['1.1', '1.2'] as const) {
-    if (!isDeepStrictEqual(parse(body, { version }), document)) throw new Error(`Pipeline document does not read back as written under YAML ${version}`);
-  }
-  return `${comments}\n${body}`;
+  return yamlFile(header, [document], { yaml11: true });
 }
 
 /** Shell lines that fail unless each pattern input matches its pattern (inputs arrive as environment variables). */

@@ -1,10 +1,12 @@
 /**
- * Template files of a feature: listed once per process, compiled once, and
- * rendered with plain data (no generator context).
+ * Template files of a feature: listed once per process, compiled once (or
+ * ahead of time in the published bundle: compiled-templates.ts), and rendered
+ * with plain data (no generator context).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import ejs from 'ejs';
+import { precompiledTemplates } from './compiled-templates.ts';
 import { templatesRoot } from './paths.ts';
 
 export interface TemplateFile {
@@ -53,19 +55,32 @@ export type TemplateData = Record<(typeof TEMPLATE_LOCALS)[number], unknown>;
 
 const compiled = new Map<string, ejs.TemplateFunction>();
 
+/** A template's path under templates/ with "/" separators: the key of precompiledTemplates. */
+export function templateKey(source: string): string {
+  return relative(templatesRoot, source).split(sep).join('/');
+}
+
+/**
+ * The EJS options of every template (at run time and in the bundle's
+ * precompiled ones): strict mode, only the TEMPLATE_LOCALS, synchronous, no
+ * HTML escaping (output is Markdown, YAML, TypeScript...). `filename` names the
+ * template in error messages.
+ */
+export function compileOptions(filename: string) {
+  // A function expression, not an arrow: a precompiled template inlines its source after `||`.
+  const escape = function escape(value: unknown): string {
+    return String(value);
+  };
+  return { filename, strict: true, destructuredLocals: [...TEMPLATE_LOCALS], async: false as const, escape };
+}
+
 export function renderTemplate(file: TemplateFile, data: TemplateData): string {
   if (!file.isTemplate) return readFileSync(file.source, 'utf8');
-  let template = compiled.get(file.source);
+  let template = compiled.get(file.source) ?? precompiledTemplates.get(templateKey(file.source));
   if (!template) {
-    template = ejs.compile(readFileSync(file.source, 'utf8'), {
-      filename: file.source,
-      strict: true,
-      destructuredLocals: [...TEMPLATE_LOCALS],
-      async: false,
-      // Output is Markdown, YAML, TypeScript...: never HTML-escape.
-      escape: (value: unknown) => String(value),
-    });
-    compiled.set(file.source, template);
+    const made = ejs.compile(readFileSync(file.source, 'utf8'), compileOptions(file.source));
+    compiled.set(file.source, made);
+    return made(data);
   }
   return template(data);
 }

@@ -6,7 +6,7 @@
  * and networkPolicy slots, and every declared environment variable lands
  * exactly once: in the ConfigMap, or as a secretKeyRef.
  */
-import { stringify } from 'yaml';
+import { yamlFile } from '../core/yaml-text.ts';
 import type { Facts } from '../core/facts.ts';
 import type { Feature } from '../core/feature.ts';
 import {
@@ -86,12 +86,7 @@ const OPT_IN_COMPONENTS = new Set(['external-secrets']);
 
 /** YAML of one or more objects, with a comment header. */
 export function manifestYaml(header: string, ...documents: object[]): string {
-  const comment = header
-    .trim()
-    .split('\n')
-    .map((line) => (line === '' ? '#' : `# ${line}`))
-    .join('\n');
-  return `${comment}\n${documents.map((document) => stringify(document, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n')}`;
+  return yamlFile(header, documents);
 }
 
 /** A `KEY=value` env file for configMapGenerator, each variable with its description as a comment. */

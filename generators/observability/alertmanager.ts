@@ -3,7 +3,7 @@
  * (Alertmanager "Configuration": route, receivers, inhibit_rules with the
  * `matchers` syntax; every secret read from a file, never inline).
  */
-import { stringify } from 'yaml';
+import { yamlText } from '../core/yaml-text.ts';
 import type { Facts } from '../core/facts.ts';
 import { MONITORING_ROOT } from './rules.ts';
 
@@ -93,9 +93,8 @@ export function routeTests(facts: Facts): RouteTest[] {
 
 /** alertmanager.yml and route-tests.yaml. */
 export function alertmanagerFiles(facts: Facts): Record<string, string> {
-  const options = { lineWidth: 0, aliasDuplicateObjects: false };
   return {
-    [`${ALERTMANAGER_DIRECTORY}/alertmanager.yml`]: `# Alertmanager for ${facts.title}: critical pages, warning opens a ticket, Watchdog feeds the heartbeat.\n# Secrets are files under ${SECRETS_DIRECTORY} (docs/operations.md); checked by amtool check-config.\n${stringify(alertmanagerConfig(facts), options)}`,
-    [`${ALERTMANAGER_DIRECTORY}/route-tests.yaml`]: `# Route cases: amtool config routes test --config.file=alertmanager.yml --verify.receivers=<receivers> <labels>\n${stringify({ tests: routeTests(facts) }, options)}`,
+    [`${ALERTMANAGER_DIRECTORY}/alertmanager.yml`]: `# Alertmanager for ${facts.title}: critical pages, warning opens a ticket, Watchdog feeds the heartbeat.\n# Secrets are files under ${SECRETS_DIRECTORY} (docs/operations.md); checked by amtool check-config.\n${yamlText(alertmanagerConfig(facts))}`,
+    [`${ALERTMANAGER_DIRECTORY}/route-tests.yaml`]: `# Route cases: amtool config routes test --config.file=alertmanager.yml --verify.receivers=<receivers> <labels>\n${yamlText({ tests: routeTests(facts) })}`,
   };
 }

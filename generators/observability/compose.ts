@@ -7,7 +7,7 @@
  * pinned by digest (versions.json). No exporter publishes a port: Prometheus
  * reaches them on the internal network.
  */
-import { stringify } from 'yaml';
+import { yamlFile } from '../core/yaml-text.ts';
 import type { ComposeService } from '../compose/slots.ts';
 import type { Facts } from '../core/facts.ts';
 import { pinnedImage } from '../core/versions.ts';
@@ -169,10 +169,7 @@ export function monitoringServices(facts: Facts): ComposeService[] {
   ];
 }
 
-const yaml = (header: string, document: object) => `${header
-  .split('\n')
-  .map((line) => `# ${line}`)
-  .join('\n')}\n${stringify(document, { lineWidth: 0, aliasDuplicateObjects: false })}`;
+const yaml = (header: string, document: object) => yamlFile(header, [document]);
 
 /** prometheus.yml, blackbox.yml and the targets directory's README, by project path. */
 export function composeMonitoringFiles(facts: Facts): Record<string, string> {

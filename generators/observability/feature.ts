@@ -5,8 +5,9 @@
  * provisioned from file, the `monitoring` Kustomize component on Kubernetes
  * and the `monitoring` profile of compose.production.yaml with Compose; contributes docs/operations.md and the SLO/alerting ADR.
  */
-import { stringify } from 'yaml';
 import type { Feature } from '../core/feature.ts';
+import { jsonText } from '../core/json-text.ts';
+import { yamlFile } from '../core/yaml-text.ts';
 import { composeServicesSlot } from '../compose/slots.ts';
 import { adrsSlot, alertsSlot, docsSlot, gitignoreSlot, kustomizeSlot, readmeSlot, recordingRulesSlot } from '../core/slots.ts';
 import { observabilityAdr } from './adr.ts';
@@ -17,7 +18,7 @@ import { COMPONENT, COMPONENT_RESOURCES, monitoringComponent } from './kubernete
 import { ruleFiles, ruleGroups, testFiles } from './rules.ts';
 import { runbookFiles } from './runbooks.ts';
 
-const yaml = (header: string, document: object) => `# ${header}\n${stringify(document, { lineWidth: 0, aliasDuplicateObjects: false })}`;
+const yaml = (header: string, document: object) => yamlFile(header, [document]);
 
 export const observabilityFeature: Feature = {
   name: 'observability',
@@ -51,7 +52,7 @@ export const observabilityFeature: Feature = {
       ...testFiles(facts, alerts),
       ...runbookFiles(alerts, (alert) => `${alert.group}.yaml`),
       ...alertmanagerFiles(facts),
-      [dashboardFile(facts)]: `${JSON.stringify(board, null, 2)}\n`,
+      [dashboardFile(facts)]: jsonText(board),
       [DASHBOARD_PROVISIONING]: yaml('Grafana loads the dashboards of this directory from files (provisioning); edits in the UI are not kept.', {
         apiVersion: 1,
         providers: [{ name: facts.name, folder: facts.title, type: 'file', disableDeletion: true, allowUiUpdates: false, updateIntervalSeconds: 60, options: { path: DASHBOARD_MOUNT, foldersFromFilesStructure: false } }],

@@ -3,9 +3,9 @@
  * and recording-rules slots. Rule file format: Prometheus "Recording rules" and
  * "Alerting rules"; test format: "Unit testing for rules" (promtool test rules).
  */
-import { stringify } from 'yaml';
 import type { Facts } from '../core/facts.ts';
 import type { AlertCase, AlertDeclaration, RecordingRule } from '../core/slots.ts';
+import { yamlFile } from '../core/yaml-text.ts';
 
 export const MONITORING_ROOT = 'deploy/monitoring';
 export const RULES_DIRECTORY = `${MONITORING_ROOT}/prometheus/rules`;
@@ -53,7 +53,7 @@ export function ruleGroups(facts: Facts, alerts: readonly AlertDeclaration[], re
   }));
 }
 
-const yaml = (header: string, document: object) => `# ${header}\n${stringify(document, { lineWidth: 0, aliasDuplicateObjects: false })}`;
+const yaml = (header: string, document: object) => yamlFile(header, [document]);
 
 /** deploy/monitoring/prometheus/rules/<group>.yaml, one rule group per file. */
 export function ruleFiles(facts: Facts, groups: readonly RuleGroup[]): Record<string, string> {

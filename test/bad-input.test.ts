@@ -45,6 +45,12 @@ const cases: BadInput[] = [
   { title: 'misspelt flag', args: ['svc', '--databse', 'postgres'], message: /Unknown option --databse\. Did you mean --database\?/ },
   { title: 'unknown flag', args: ['svc', '--verbose'], message: /Unknown option --verbose\..*--help/ },
   { title: 'unknown short flag', args: ['svc', '-x'], message: /Unknown option -x/ },
+  {
+    title: 'a command after an option',
+    args: ['--dry-run', 'upgrade'],
+    message: /^Error: "upgrade" is a command, so it comes first: create-prodready-app upgrade \[options\]\. For a project in a directory named upgrade, write \.\/upgrade\.$/,
+  },
+  { title: 'add after an option, with its feature', args: ['--force', 'add', 'redis'], message: /^Error: "add" is a command, so it comes first: create-prodready-app add \[options\]\./ },
   { title: 'invalid database', args: ['svc', '--database', 'mysql'], message: /--database: "mysql" is not one of postgres, none\./ },
   { title: 'near-miss choice', args: ['svc', '--ci', 'gitlb'], message: /not one of github, gitlab, none\. Did you mean gitlab\?/ },
   { title: 'invalid deploy target', args: ['svc', '--deploy', 'swarm'], message: /"swarm" is not one of kubernetes, compose, both/ },

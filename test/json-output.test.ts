@@ -125,6 +125,18 @@ describe('--json', () => {
     expect(listFiles(cwd)).toEqual([]);
   });
 
+  it.each([
+    { args: ['svc', '--json=true', '--dry-run'], message: '--json takes no value.' },
+    { args: ['--json', 'upgrade'], message: '"upgrade" is a command, so it comes first: create-prodready-app upgrade [options]. For a project in a directory named upgrade, write ./upgrade.' },
+  ])('$args: exit 2, code usage in a JSON document, nothing written', async ({ args, message }) => {
+    const cwd = workspace();
+    const run = await runCli(args, cwd);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toBe('');
+    expect(documentOf(run).error).toEqual({ code: 'usage', message });
+    expect(listFiles(cwd)).toEqual([]);
+  });
+
   it('a non-empty target without --force: exit 2, code target-not-empty, the directory untouched', async () => {
     const cwd = workspace();
     mkdirSync(join(cwd, 'taken'));

@@ -70,6 +70,20 @@ describe('after writing', () => {
     expect(result.stdout).toMatch(/^ {2}\[\d+\.\d s\] Initialised a git repository with an initial commit\.$/m);
   });
 
+  it('a reader that goes away (| head -1) does not stop the run: every step still runs and the exit code is 0', async () => {
+    const cwd = workspace();
+    const slowNpm = join(cwd, 'slow-bin');
+    mkdirSync(slowNpm);
+    writeFileSync(join(slowNpm, 'npm'), '#!/bin/sh\nsleep 0.5\n');
+    chmodSync(join(slowNpm, 'npm'), 0o755);
+    const script = `"${process.execPath}" "${binPath}" piped --yes 2>&1 | head -1; echo "exit=\${PIPESTATUS[0]}"`;
+    const result = await execa('bash', ['-c', script], { cwd, reject: false, env: { ...gitEnv(cwd, IDENTITY), NO_COLOR: '1', PATH: `${slowNpm}:${process.env.PATH}` } });
+    expect(result.stdout.split('\n')).toEqual([expect.stringMatching(/^\[\d\d:\d\d:\d\d\] Installing dependencies with npm…$/), 'exit=0']);
+    expect(existsSync(join(cwd, 'piped', '.git'))).toBe(true);
+    const log = await execa('git', ['log', '--format=%s'], { cwd: join(cwd, 'piped') });
+    expect(log.stdout).toBe(`Initial commit from create-prodready-app ${version}`);
+  });
+
   it('on a terminal each step shows a spinner that ends with the step\'s time and shows the cursor again; NO_COLOR leaves out colours', async () => {
     const cwd = workspace();
     const slowNpm = join(cwd, 'slow-bin');

@@ -146,7 +146,21 @@ function handleInterrupts(json: RunReport | undefined): void {
  * exit code (EXIT). With --json, stdout gets exactly one JSON document, for a
  * refused command line too, and human output goes to stderr or is left out.
  */
+/**
+ * A reader that went away (`create-prodready-app … 2>&1 | head -2`) must not
+ * end the run between its steps: writes to a closed pipe (EPIPE) are dropped,
+ * any other stream error still ends the process.
+ */
+function dropWritesToClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
+}
+
 export async function main(argv: readonly string[], context: CliContext): Promise<number> {
+  dropWritesToClosedPipes();
   const json = wantsJson(argv) ? new RunReport() : undefined;
   handleInterrupts(json);
   try {

@@ -62,8 +62,12 @@ function allFlagNames(): string[] {
  */
 export function wantsJson(argv: readonly string[]): boolean {
   const end = argv.indexOf('--');
-  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+  // "--json=…" too: the parser refuses a value, and that refusal is answered in JSON.
+  return (end === -1 ? argv : argv.slice(0, end)).some((argument) => argument === '--json' || argument.startsWith('--json='));
 }
+
+/** The commands the CLI takes as its first argument instead of a directory (completion.ts describes each). */
+export const COMMANDS = ['completion', 'upgrade', 'add', 'remove'] as const;
 
 export function parseArgv(argv: readonly string[]): ParsedArgv {
   const answers: Record<string, unknown> = {};
@@ -136,7 +140,11 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
     if (value !== undefined) answers[declaration.name] = value;
   }
 
-  if (positionals.length > 1) problems.push(`Expected one directory, got ${positionals.length}: ${positionals.join(' ')}.`);
+  // A command after an option ("--dry-run upgrade") would otherwise generate a project in ./upgrade.
+  const command = COMMANDS.find((name) => name === positionals[0]);
+  if (command !== undefined) {
+    problems.push(`"${command}" is a command, so it comes first: create-prodready-app ${command} ${command === 'completion' ? '<shell>' : '[options]'}. For a project in a directory named ${command}, write ./${command}.`);
+  } else if (positionals.length > 1) problems.push(`Expected one directory, got ${positionals.length}: ${positionals.join(' ')}.`);
   if (problems.length > 0) throw new UsageError(problems);
   return { directory: positionals[0], answers, controls: parsedControls };
 }

@@ -7,7 +7,7 @@
  * `add`/`remove` with the feature names of the option model), and
  * directories for the project directory.
  */
-import { controls } from './argv.ts';
+import { COMMANDS, controls } from './argv.ts';
 import { featureToggles } from './feature-toggles.ts';
 import { options } from './options.ts';
 
@@ -27,12 +27,13 @@ interface CompletedFlag {
 }
 
 /** Subcommands and what they take as their next word (add/remove: the feature names of the option model). */
-const SUBCOMMANDS: ReadonlyArray<{ name: string; help: string; values: readonly string[] }> = [
-  { name: 'completion', help: 'Print a shell completion script (bash, zsh or fish).', values: SHELLS },
-  { name: 'upgrade', help: 'Merge a newer generator version into this project.', values: ['--dry-run', '--force', '--from'] },
-  { name: 'add', help: 'Add a feature to this project.', values: featureToggles().map((toggle) => toggle.name) },
-  { name: 'remove', help: 'Remove a feature from this project.', values: featureToggles().map((toggle) => toggle.name) },
-];
+const SUBCOMMAND_DETAILS: Record<(typeof COMMANDS)[number], { help: string; values: readonly string[] }> = {
+  completion: { help: 'Print a shell completion script (bash, zsh or fish).', values: SHELLS },
+  upgrade: { help: 'Merge a newer generator version into this project.', values: ['--dry-run', '--force', '--from'] },
+  add: { help: 'Add a feature to this project.', values: featureToggles().map((toggle) => toggle.name) },
+  remove: { help: 'Remove a feature from this project.', values: featureToggles().map((toggle) => toggle.name) },
+};
+const SUBCOMMANDS: ReadonlyArray<{ name: string; help: string; values: readonly string[] }> = COMMANDS.map((name) => ({ name, ...SUBCOMMAND_DETAILS[name] }));
 
 /** Every flag the CLI accepts, from the option model and the run controls, in declaration order. */
 export function completedFlags(): CompletedFlag[] {

@@ -173,23 +173,26 @@ describe('planThreeWay', () => {
     expect(result.deletedButChanged).toEqual([]);
   });
 
-  it('never follows nor replaces a symbolic link at a generated path, inside or outside the project: kept, not merged, not recorded', async () => {
+  it('never follows nor replaces a symbolic link at a generated path, inside or outside the project: kept, not merged (reported when the file changed), not recorded', async () => {
     const root = projectWith({ 'README.md': 'readme\n', 'docs/other.md': 'old\n' });
     const outside = workspace();
     writeFileSync(join(outside, 'x.md'), 'old\n');
     symlinkSync('../README.md', join(root, 'docs/service.md'));
     symlinkSync(join(outside, 'x.md'), join(root, 'docs/outside.md'));
     symlinkSync('other.md', join(root, 'docs/gone.md'));
+    symlinkSync('other.md', join(root, 'docs/same.md'));
     const result = await planThreeWay({
       root,
       base: new Map([
         ['docs/service.md', b('readme\n')],
         ['docs/outside.md', b('old\n')],
         ['docs/gone.md', b('old\n')],
+        ['docs/same.md', b('same\n')],
       ]),
       theirs: new Map([
         ['docs/service.md', b('new\n')],
         ['docs/outside.md', b('new\n')],
+        ['docs/same.md', b('same\n')],
       ]),
       labels: LABELS,
     });

@@ -15,7 +15,8 @@
  *   empty base (so both versions are kept, between markers where they differ);
  * - binary (not UTF-8 text) and changed by both, a directory or special file
  *   in the way, or a symbolic link at the path → never merged, kept as it is
- *   (a link is never followed nor replaced) and reported.
+ *   (a link is never followed nor replaced) and reported when the new version
+ *   changed or added the file.
  *
  * Line endings: text is compared and merged with CRLF read as LF (the
  * templates are LF), so a file that differs only in line endings is
@@ -161,8 +162,9 @@ export async function planThreeWay(input: ThreeWayInput): Promise<ThreeWayResult
     const t = theirs.get(path);
     const onDisk = readOurs(root, origin);
     if (onDisk === 'not-a-file' || onDisk === 'symlink') {
+      // Reported only when there is something to bring in: a template that did not change leaves it be.
       if (t === undefined) result.keptEdited.push(origin);
-      else result.notMerged.push({ path: origin, reason: onDisk });
+      else if (!same(b, t)) result.notMerged.push({ path: origin, reason: onDisk });
       continue;
     }
     const text = onDisk !== 'missing' && isMergeableText(onDisk);

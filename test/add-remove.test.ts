@@ -200,7 +200,7 @@ describe('create-prodready-app add / remove', () => {
           [
             'Not merged, yours kept (not text, changed on both sides):',
             '  README.md',
-            "Files not merged keep your version: compare them with the new version and bring its change in by hand.",
+            "Files not merged keep your version: bring the new version's change in by hand (a project generated with these answers has that version).",
             THEN,
           ].join('\n'),
         ),

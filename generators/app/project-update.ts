@@ -157,7 +157,7 @@ export function unresolved(result: ThreeWayResult): boolean {
 export function nextSteps(result: ThreeWayResult): string[] {
   const steps: string[] = [];
   if (result.conflicts.length > 0) steps.push('Resolve the conflicts: edit each <<<<<<< ... >>>>>>> block into what you want.');
-  if (result.notMerged.some((item) => item.reason === 'binary')) steps.push('Files not merged keep your version: compare them with the new version and bring its change in by hand.');
+  if (result.notMerged.some((item) => item.reason === 'binary')) steps.push("Files not merged keep your version: bring the new version's change in by hand (a project generated with these answers has that version).");
   if (result.notMerged.some((item) => item.reason !== 'binary')) {
     steps.push('Nothing was written where a directory, special file or symbolic link is in the way, and .yo-rc.json does not list those files as written: move it away and the next upgrade adds them, or keep it as it is.');
   }

@@ -9,9 +9,9 @@
  */
 import semver from 'semver';
 import { coerceAll, completeAnswers, DEFAULTS_KEY, explicitSavedAnswers, UsageError } from '../core/answers.ts';
-import type { Answers } from '../core/options.ts';
 import { featureToggles, toggleFlag, type FeatureToggle } from '../core/feature-toggles.ts';
 import { fileMoves, migrateAnswers, MIGRATIONS, stepsBetween } from '../core/migrations.ts';
+import type { Answers } from '../core/options.ts';
 import { generatorVersion } from '../core/paths.ts';
 import { didYouMean } from '../core/suggest.ts';
 import { applyUpdate, assertCleanWorkTree, findProject, uncommittedChanges, whereNote, type GeneratedProject } from './project-update.ts';

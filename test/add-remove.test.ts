@@ -4,12 +4,13 @@
  * user's own edits to shared files (package.json, README.md, compose.yaml)
  * survive every step.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { featureToggles, toggleFlag } from '../generators/core/feature-toggles.ts';
+import { parseManifestLines, sha256 } from '../generators/core/write-plan.ts';
 import { diskState, runCli, workspaces } from './helpers.ts';
 
 const workspace = workspaces('cpa-add-remove-');
@@ -19,6 +20,18 @@ const read = (project: string, path: string) => readFileSync(join(project, path)
 
 function saved(project: string): Record<string, unknown> {
   return (JSON.parse(read(project, '.yo-rc.json')) as Record<string, Record<string, unknown>>)['create-prodready-app'] ?? {};
+}
+
+/** The file list .yo-rc.json records: path → sha256. */
+function manifest(project: string): Record<string, string> {
+  return parseManifestLines(saved(project).files as string[]) ?? {};
+}
+
+/** A copy of `project` (with its git history) in a new workspace. */
+function copyOf(project: string): string {
+  const copy = join(workspace(), 'svc');
+  cpSync(project, copy, { recursive: true, verbatimSymlinks: true });
+  return copy;
 }
 
 async function commitAll(project: string, message: string): Promise<void> {
@@ -107,7 +120,7 @@ describe('create-prodready-app add / remove', () => {
   it('checks the new answers with the option model: a broken rule, an unknown feature or a dirty tree writes nothing', async () => {
     const project = await generated(['--database', 'none']);
     const before = diskState(project);
-    expect(await runCli(['add', 'backup'], project)).toEqual({ exitCode: 2, stdout: '', stderr: 'Error: Incompatible options: --backup needs --database postgres.' });
+    expect(await runCli(['add', 'backup'], project)).toEqual({ exitCode: 2, stdout: '', stderr: 'Error: Incompatible options: --backup needs --database postgres. Run create-prodready-app add postgres first.' });
     expect(await runCli(['add', 'redsi'], project)).toEqual({
       exitCode: 2,
       stdout: '',
@@ -145,5 +158,169 @@ describe('create-prodready-app add / remove', () => {
     expect(main.stdout).toMatch(/\n {2}upgrade \[--from <path>\] +Merge this version into the project/);
     expect(main.stdout).toMatch(/\n {2}add <feature> +Add a feature/);
     expect(main.stdout).toMatch(/\n {2}remove <feature> +Remove a feature/);
+  });
+
+  describe('leaves nothing unresolved unreported: exit 1, the summary says what to do, .yo-rc.json records what is on disk', () => {
+    let pristine: string;
+    const IN_THE_WAY =
+      'Nothing was written where a directory, special file or symbolic link is in the way, and .yo-rc.json does not list those files as written: move it away and the next upgrade adds them, or keep it as it is.';
+    const THEN = 'Then run the tests and commit.';
+    beforeAll(async () => {
+      pristine = await generated(['--database', 'none']);
+    }, 120_000);
+
+    it('a directory where a generated file goes: nothing written there, the file left out of .yo-rc.json', async () => {
+      const project = copyOf(pristine);
+      mkdirSync(join(project, 'src/redis.ts'));
+      writeFileSync(join(project, 'src/redis.ts/keep'), '');
+      await commitAll(project, 'A directory');
+      const run = await runCli(['add', 'redis'], project);
+      expect(run.stderr).toBe('');
+      expect(run.exitCode).toBe(1);
+      expect(run.stdout).toMatch(/^Added redis \(--cache redis\) to svc: \d+ updated, 0 merged, 0 with conflicts, \d+ added, \d+ removed\.\n/);
+      expect(run.stdout.endsWith(['Not merged (a directory or special file is in the way):', '  src/redis.ts', IN_THE_WAY, THEN].join('\n'))).toBe(true);
+      expect(lstatSync(join(project, 'src/redis.ts')).isDirectory()).toBe(true);
+      expect(read(project, 'src/services.ts')).toContain("from './redis.ts';");
+      expect(Object.keys(manifest(project))).not.toContain('src/redis.ts');
+      expect(manifest(project)['src/services.ts']).toBe(sha256(readFileSync(join(project, 'src/services.ts'))));
+      expect(saved(project).cache).toBe('redis');
+    });
+
+    it('a file that is not text, changed by the user and by the change: kept, its base hash recorded', async () => {
+      const project = copyOf(pristine);
+      const before = manifest(project)['README.md'];
+      const latin1 = Buffer.from('# Svc\n\nCaf\xe9\n', 'latin1');
+      writeFileSync(join(project, 'README.md'), latin1);
+      await commitAll(project, 'README in Latin-1');
+      const run = await runCli(['add', 'redis'], project);
+      expect(run.stderr).toBe('');
+      expect(run.exitCode).toBe(1);
+      expect(
+        run.stdout.endsWith(
+          [
+            'Not merged, yours kept (not text, changed on both sides):',
+            '  README.md',
+            "Files not merged keep your version: bring the new version's change in by hand (a project generated with these answers has that version).",
+            THEN,
+          ].join('\n'),
+        ),
+      ).toBe(true);
+      expect(readFileSync(join(project, 'README.md'))).toEqual(latin1);
+      expect(manifest(project)['README.md']).toBe(before);
+    });
+
+    it('a file deleted by the user that the change changes: left deleted, listed, its base hash recorded', async () => {
+      const project = copyOf(pristine);
+      const before = manifest(project)['README.md'];
+      rmSync(join(project, 'README.md'));
+      await commitAll(project, 'No README');
+      const run = await runCli(['add', 'redis'], project);
+      expect(run.stderr).toBe('');
+      expect(run.exitCode).toBe(1);
+      expect(
+        run.stdout.endsWith(
+          [
+            'Deleted by you and changed in the new version (left deleted):',
+            '  README.md',
+            'Files you deleted stay deleted although the new version changed them: if you want one back, take it from a project generated with these answers.',
+            THEN,
+          ].join('\n'),
+        ),
+      ).toBe(true);
+      expect(existsSync(join(project, 'README.md'))).toBe(false);
+      expect(manifest(project)['README.md']).toBe(before);
+    });
+
+    it('a symbolic link at a generated path: never followed nor replaced, listed as not merged', async () => {
+      const project = copyOf(pristine);
+      rmSync(join(project, 'docs/service.md'));
+      symlinkSync('../README.md', join(project, 'docs/service.md'));
+      await commitAll(project, 'Service doc is the README');
+      const run = await runCli(['add', 'redis'], project);
+      expect(run.stderr).toBe('');
+      expect(run.exitCode).toBe(1);
+      expect(run.stdout.endsWith(['Not merged (a symbolic link is there: kept, not followed):', '  docs/service.md', IN_THE_WAY, THEN].join('\n'))).toBe(true);
+      expect(readlinkSync(join(project, 'docs/service.md'))).toBe('../README.md');
+      // The README the link points to is updated as the README, nothing of docs/service.md in it.
+      expect(read(project, 'README.md')).not.toContain('<<<<<<<');
+      expect(read(project, 'README.md')).toContain('Redis');
+      expect(Object.keys(manifest(project))).not.toContain('docs/service.md');
+    });
+
+    it('CRLF files: updated and merged as LF, written back with CRLF, no conflict over line endings', async () => {
+      const project = copyOf(pristine);
+      const crlf = (path: string) => writeFileSync(join(project, path), read(project, path).replaceAll('\n', '\r\n'));
+      crlf('src/app.ts');
+      crlf('README.md');
+      writeFileSync(join(project, 'README.md'), `${read(project, 'README.md')}## On call\r\n`);
+      await commitAll(project, 'CRLF');
+      const run = await runCli(['add', 'redis'], project);
+      expect(run.stderr).toBe('');
+      expect(run.exitCode).toBe(0);
+      expect(run.stdout).toMatch(/^Added redis \(--cache redis\) to svc: \d+ updated, 1 merged, 0 with conflicts, \d+ added, \d+ removed\.\n/);
+      expect(run.stdout).toContain('\nMerged:\n  README.md\n');
+      expect(run.stdout).toContain('\n  src/app.ts\n');
+      for (const path of ['README.md', 'src/app.ts']) {
+        const text = read(project, path);
+        expect(text, path).not.toContain('<<<<<<<');
+        expect(text.match(/\r\n/g)?.length, path).toBe(text.match(/\n/g)?.length);
+      }
+      expect(read(project, 'README.md')).toContain('Redis');
+      expect(read(project, 'README.md').endsWith('## On call\r\n')).toBe(true);
+    });
+
+    it('--dry-run on a dirty work tree runs, writes nothing and notes that a real run needs a clean tree or --force', async () => {
+      const project = copyOf(pristine);
+      writeFileSync(join(project, 'README.md'), `${read(project, 'README.md')}draft\n`);
+      // git status refreshes its own index: the work tree is what must stay as it was.
+      const workTree = () => Object.fromEntries(Object.entries(diskState(project)).filter(([path]) => path !== '.git' && !path.startsWith('.git/')));
+      const before = workTree();
+      const dry = await runCli(['add', 'redis', '--dry-run'], project);
+      expect(dry.stderr).toBe('');
+      expect(dry.exitCode).toBe(0);
+      expect(dry.stdout).toMatch(/^Dry run: adding redis \(--cache redis\) to svc would give: \d+ updated, 1 merged, 0 with conflicts, \d+ added, \d+ removed\.\n/);
+      expect(
+        dry.stdout.endsWith('\nNote: the git work tree has uncommitted changes; a real run needs them committed or stashed first, or --force.\nNothing was written.'),
+      ).toBe(true);
+      expect(workTree()).toEqual(before);
+    });
+
+    it('run from a subdirectory, works on the project above and says so; a newer project gets only the advice to use its version', async () => {
+      const project = copyOf(pristine);
+      const dry = await runCli(['add', 'redis', '--dry-run'], join(project, 'src/items'));
+      expect(dry.stderr).toBe('');
+      expect(dry.exitCode).toBe(0);
+      expect(dry.stdout).toMatch(/^Dry run: adding redis \(--cache redis\) to svc \(the project in \.\.\/\.\., above the current directory\) would give: \d+ updated, 0 merged, /);
+      const upgrade = await runCli(['upgrade'], join(project, 'docs'));
+      expect(upgrade).toEqual({ exitCode: 0, stdout: 'svc (the project in .., above the current directory) is already at create-prodready-app 0.1.0; nothing to upgrade.', stderr: '' });
+
+      writeFileSync(join(project, '.yo-rc.json'), read(project, '.yo-rc.json').replace('"version": "0.1.0"', '"version": "9.9.9"'));
+      expect(await runCli(['add', 'redis'], project)).toEqual({
+        exitCode: 2,
+        stdout: '',
+        stderr: 'Error: svc was generated by create-prodready-app 9.9.9, newer than this 0.1.0: run npx create-prodready-app@9.9.9 add redis.',
+      });
+      writeFileSync(join(project, '.yo-rc.json'), read(project, '.yo-rc.json').replace('"version": "9.9.9"', '"version": "0.0.9"'));
+      expect(await runCli(['remove', 'load-test'], project)).toEqual({
+        exitCode: 2,
+        stdout: '',
+        stderr: 'Error: svc was generated by create-prodready-app 0.0.9 and this is 0.1.0: run create-prodready-app upgrade first (or npx create-prodready-app@0.0.9 remove load-test).',
+      });
+    });
+
+    it('names the choice a feature replaces; a removal that breaks a rule names the feature to remove first', async () => {
+      const project = copyOf(pristine);
+      const gitlab = await runCli(['add', 'gitlab', '--dry-run'], project);
+      expect(gitlab.stderr).toBe('');
+      expect(gitlab.stdout).toMatch(/^Dry run: adding gitlab \(--ci gitlab, replacing github\) to svc would give: \d+ updated, 0 merged, 0 with conflicts, \d+ added, 12 removed\.\n/);
+      const withBackup = await generated(['--backup']);
+      const before = diskState(withBackup);
+      expect(await runCli(['remove', 'postgres'], withBackup)).toEqual({
+        exitCode: 2,
+        stdout: '',
+        stderr: 'Error: Incompatible options: --backup needs --database postgres. Run create-prodready-app remove backup first.',
+      });
+      expect(diskState(withBackup)).toEqual(before);
+    });
   });
 });

@@ -3,7 +3,7 @@
  * one text file with git merge-file semantics, migrations of answers and paths,
  * and the add/remove feature names derived from the option model.
  */
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { featureToggles, toggleFlag } from '../generators/core/feature-toggles.ts';
@@ -11,6 +11,7 @@ import { isMergeableText, mergeText } from '../generators/core/merge-file.ts';
 import { fileMoves, migrateAnswers, stepsBetween, type Migration } from '../generators/core/migrations.ts';
 import { options } from '../generators/core/options.ts';
 import { planThreeWay } from '../generators/core/three-way.ts';
+import { sha256 } from '../generators/core/write-plan.ts';
 import { workspaces } from './helpers.ts';
 
 const workspace = workspaces('cpa-three-way-');
@@ -170,6 +171,126 @@ describe('planThreeWay', () => {
     ]);
     expect(result.plan.remove).toEqual(['CONTRIBUTING.md', 'old-unedited.md']);
     expect(result.deletedButChanged).toEqual([]);
+  });
+
+  it('never follows nor replaces a symbolic link at a generated path, inside or outside the project: kept, not merged (reported when the file changed), not recorded', async () => {
+    const root = projectWith({ 'README.md': 'readme\n', 'docs/other.md': 'old\n' });
+    const outside = workspace();
+    writeFileSync(join(outside, 'x.md'), 'old\n');
+    symlinkSync('../README.md', join(root, 'docs/service.md'));
+    symlinkSync(join(outside, 'x.md'), join(root, 'docs/outside.md'));
+    symlinkSync('other.md', join(root, 'docs/gone.md'));
+    symlinkSync('other.md', join(root, 'docs/same.md'));
+    const result = await planThreeWay({
+      root,
+      base: new Map([
+        ['docs/service.md', b('readme\n')],
+        ['docs/outside.md', b('old\n')],
+        ['docs/gone.md', b('old\n')],
+        ['docs/same.md', b('same\n')],
+      ]),
+      theirs: new Map([
+        ['docs/service.md', b('new\n')],
+        ['docs/outside.md', b('new\n')],
+        ['docs/same.md', b('same\n')],
+      ]),
+      labels: LABELS,
+    });
+    expect(result.notMerged).toEqual([
+      { path: 'docs/outside.md', reason: 'symlink' },
+      { path: 'docs/service.md', reason: 'symlink' },
+    ]);
+    expect(result.keptEdited).toEqual(['docs/gone.md']);
+    expect(result.plan).toEqual({ create: [], update: [], unchanged: [], conflicts: [], remove: [] });
+    expect(result.manifest).toEqual({});
+    expect(readlinkSync(join(root, 'docs/service.md'))).toBe('../README.md');
+  });
+
+  it('merges CRLF files as LF and writes CRLF back: line endings alone are no change', async () => {
+    const crlf = (text: string) => text.replaceAll('\n', '\r\n');
+    const root = projectWith({
+      'unedited.md': crlf('a\nb\n'),
+      'edited.md': crlf('a\nmine\nc\nd\n'),
+      'conflict.md': crlf('a\nmine\n'),
+      'current.md': crlf('new\n'),
+      'mixed.md': 'a\r\nmine\nc\nd\n',
+      'gone.md': crlf('gone\n'),
+    });
+    const result = await planThreeWay({
+      root,
+      base: new Map([
+        ['unedited.md', b('a\nb\n')],
+        ['edited.md', b('a\nb\nc\nd\n')],
+        ['conflict.md', b('a\nb\n')],
+        ['current.md', b('old\n')],
+        ['mixed.md', b('a\nb\nc\nd\n')],
+        ['gone.md', b('gone\n')],
+      ]),
+      theirs: new Map([
+        ['unedited.md', b('a\nB\n')],
+        ['edited.md', b('a\nb\nc\nD\n')],
+        ['conflict.md', b('a\ntheirs\n')],
+        ['current.md', b('new\n')],
+        ['mixed.md', b('a\nb\nc\nD\n')],
+      ]),
+      labels: LABELS,
+    });
+    expect(result.updated).toEqual(['unedited.md']);
+    expect(result.merged).toEqual(['edited.md', 'mixed.md']);
+    expect(result.conflicts).toEqual([{ path: 'conflict.md', hunks: 1 }]);
+    expect(result.removed).toEqual(['gone.md']);
+    expect(result.plan.unchanged).toEqual(['current.md']);
+    const written = Object.fromEntries(result.plan.update.map((file) => [file.path, file.contents.toString('utf8')]));
+    expect(written).toEqual({
+      'unedited.md': 'a\r\nB\r\n',
+      'edited.md': 'a\r\nmine\r\nc\r\nD\r\n',
+      'conflict.md': '<<<<<<< yours\r\nmine\r\n||||||| old\r\nb\r\n=======\r\ntheirs\r\n>>>>>>> new\r\n'.replace(/^/, 'a\r\n'),
+      // Not CRLF throughout: merged and written as LF.
+      'mixed.md': 'a\nmine\nc\nD\n',
+    });
+  });
+
+  it('records what is on disk from the generator\'s side; a base file the last run did not write is new, not deleted by the user', async () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01]);
+    const root = projectWith({ 'logo.png': png, 'kept.md': 'same\n', 'edited.md': 'a\nb\nc\nmine\n' });
+    mkdirSync(join(root, 'dir.md'));
+    const base = new Map([
+      ['logo.png', b('old\n')],
+      ['dir.md', b('old\n')],
+      ['deleted.md', b('old\n')],
+      ['kept.md', b('same\n')],
+      ['edited.md', b('a\nb\nc\nd\n')],
+      ['never-written.md', b('old\n')],
+    ]);
+    const theirs = new Map([
+      ['logo.png', b('new\n')],
+      ['dir.md', b('new\n')],
+      ['deleted.md', b('new\n')],
+      ['kept.md', b('same\n')],
+      ['edited.md', b('A\nb\nc\nd\n')],
+      ['never-written.md', b('new\n')],
+    ]);
+    const recorded = Object.fromEntries([...base].filter(([path]) => path !== 'never-written.md').map(([path, contents]) => [path, sha256(contents)]));
+    const result = await planThreeWay({ root, base, theirs, recorded, labels: LABELS });
+    expect(result.notMerged).toEqual([
+      { path: 'dir.md', reason: 'not-a-file' },
+      { path: 'logo.png', reason: 'binary' },
+    ]);
+    expect(result.deletedButChanged).toEqual(['deleted.md']);
+    expect(result.added).toEqual(['never-written.md']);
+    expect(result.merged).toEqual(['edited.md']);
+    expect(result.manifest).toEqual({
+      // Yours kept against the base, or deleted from it: the base.
+      'logo.png': sha256(b('old\n')),
+      'deleted.md': sha256(b('old\n')),
+      'kept.md': sha256(b('same\n')),
+      'edited.md': sha256(b('A\nb\nc\nd\n')),
+      'never-written.md': sha256(b('new\n')),
+    });
+    // Without a recorded manifest (a project from before manifests), every base file counts as written.
+    const legacy = await planThreeWay({ root, base, theirs, labels: LABELS });
+    expect(legacy.added).toEqual([]);
+    expect(legacy.deletedButChanged).toEqual(['deleted.md', 'never-written.md']);
   });
 
   it('refuses to write through a symbolic link that leads outside the project', async () => {

@@ -97,6 +97,21 @@ async function install(spec: string, directory: string, what: string, hint: stri
 }
 
 /**
+ * Checks `--from <from>` (resolved against `cwd`) before anything else: a
+ * UsageError when nothing is there, or when a directory is not a
+ * create-prodready-app package. A tarball's contents are checked when it is
+ * installed (generatorPackage).
+ */
+export function checkFrom(from: string, cwd: string): void {
+  const path = resolve(cwd, from);
+  const stats = statSync(path, { throwIfNoEntry: false });
+  if (!stats) throw new UsageError([`--from ${from}: no such file or directory.`]);
+  if (stats.isDirectory() && packageVersion(path) === undefined && packageVersion(join(path, 'node_modules', PACKAGE)) === undefined) {
+    throw new UsageError([`--from ${from}: not a ${PACKAGE} package (no package.json named ${PACKAGE}).`]);
+  }
+}
+
+/**
  * The package directory of generator `version`: from `from` (resolved
  * against `cwd`) or the cache, installing into the cache when needed. Throws
  * a UsageError when `from` is missing or holds another version, and an
@@ -105,9 +120,9 @@ async function install(spec: string, directory: string, what: string, hint: stri
 export async function generatorPackage(version: string, from: string | undefined, cwd: string): Promise<string> {
   let directory: string;
   if (from !== undefined) {
+    checkFrom(from, cwd);
     const path = resolve(cwd, from);
-    const stats = statSync(path, { throwIfNoEntry: false });
-    if (!stats) throw new UsageError([`--from ${from}: no such file or directory.`]);
+    const stats = statSync(path);
     if (stats.isDirectory()) {
       const installed = join(path, 'node_modules', PACKAGE);
       directory = packageVersion(path) === undefined && packageVersion(installed) !== undefined ? installed : path;

@@ -21,6 +21,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { execa } from 'execa';
 import { UsageError } from '../core/answers.ts';
 import { generatorVersion } from '../core/paths.ts';
+import { startStep } from '../core/progress.ts';
 import { UpdateError } from '../core/update-error.ts';
 import { ANSWERS_FILE } from '../core/write-plan.ts';
 import { renderProject } from './render.ts';
@@ -77,12 +78,14 @@ async function install(spec: string, directory: string, what: string, hint: stri
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   writeFileSync(join(staging, 'package.json'), '{ "private": true }\n');
+  const step = await startStep(`Installing ${what}`);
   const result = await execa('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--omit=dev', '--ignore-scripts', spec], {
     cwd: staging,
     reject: false,
     stdin: 'ignore',
     env: { npm_config_update_notifier: 'false' },
   });
+  step.finish(result.exitCode === 0);
   if (result.exitCode !== 0) {
     rmSync(staging, { recursive: true, force: true });
     const cause = String(result.stderr)
@@ -173,12 +176,14 @@ export async function renderVersion(version: string, answers: Record<string, unk
   try {
     const answersFile = join(scratch, 'answers.json');
     writeFileSync(answersFile, `${JSON.stringify(answers, null, 2)}\n`);
+    const step = await startStep(`Rendering the project as ${PACKAGE} ${version} generated it`);
     const result = await execa(process.execPath, [join(directory, 'bin', `${PACKAGE}.js`), 'project', '--answers-file', answersFile, '--yes', '--skip-install', '--skip-git'], {
       cwd: scratch,
       reject: false,
       stdin: 'ignore',
       env: { NO_COLOR: '1', NO_UPDATE_NOTIFIER: '1' },
     });
+    step.finish(result.exitCode === 0);
     if (result.exitCode !== 0) {
       throw new UpdateError(`${PACKAGE} ${version} could not render this project's answers (exit ${result.exitCode}):\n${String(result.stderr).trim()}`);
     }

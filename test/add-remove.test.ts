@@ -117,6 +117,28 @@ describe('create-prodready-app add / remove', () => {
     expect(saved(project)).toMatchObject({ loadTest: false, sentry: true, cache: 'none' });
   });
 
+  it('a decision record renumbered by add/remove is moved, and the user\'s edit to it follows it to its new number', async () => {
+    const project = await generated([]);
+    const records = () => (existsSync(join(project, 'docs/adr')) ? read(project, 'docs/adr/README.md') : '');
+    expect(existsSync(join(project, 'docs/adr/0003-license.md'))).toBe(true);
+    const addSentry = await timed(project, ['add', 'sentry']);
+    expect(addSentry.exitCode).toBe(0);
+    expect(addSentry.stdout).toContain('\n  docs/adr/0003-license.md → docs/adr/0004-license.md\n');
+    expect(existsSync(join(project, 'docs/adr/0003-license.md'))).toBe(false);
+    await commitAll(project, 'Sentry');
+
+    const note = '\nDecision revisited: keep MIT.\n';
+    writeFileSync(join(project, 'docs/adr/0004-license.md'), `${read(project, 'docs/adr/0004-license.md')}${note}`);
+    await commitAll(project, 'Our note');
+    const removeSentry = await timed(project, ['remove', 'sentry']);
+    expect(removeSentry.exitCode).toBe(0);
+    expect(removeSentry.stdout).toContain('\n  docs/adr/0004-license.md → docs/adr/0003-license.md\n');
+    expect(existsSync(join(project, 'docs/adr/0004-license.md'))).toBe(false);
+    expect(read(project, 'docs/adr/0003-license.md').endsWith(note)).toBe(true);
+    expect(records()).toContain('0003-license.md');
+    expect(Object.keys(manifest(project)).filter((path) => path.includes('-license'))).toEqual(['docs/adr/0003-license.md']);
+  });
+
   it('checks the new answers with the option model: a broken rule, an unknown feature or a dirty tree writes nothing', async () => {
     const project = await generated(['--database', 'none']);
     const before = diskState(project);

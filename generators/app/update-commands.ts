@@ -11,6 +11,7 @@ import semver from 'semver';
 import { coerceAll, completeAnswers, DEFAULTS_KEY, explicitSavedAnswers, UsageError } from '../core/answers.ts';
 import { featureToggles, toggleFlag, type FeatureToggle } from '../core/feature-toggles.ts';
 import { fileMoves, migrateAnswers, MIGRATIONS, stepsBetween } from '../core/migrations.ts';
+import { applyMoves, renumberedFiles } from '../core/renumbered-files.ts';
 import type { Answers } from '../core/options.ts';
 import { generatorVersion } from '../core/paths.ts';
 import { didYouMean } from '../core/suggest.ts';
@@ -141,13 +142,8 @@ export async function upgradeCommand(argv: readonly string[], cwd: string): Prom
   validated(migrated.raw, '.yo-rc.json');
   const [base, theirs] = await Promise.all([renderVersion(project.version, recorded.raw, args.from, cwd), renderCurrent(migrated.raw)]);
   const origins = new Map<string, string>();
-  for (const [from, to] of fileMoves(steps)) {
-    const contents = base.files.get(from);
-    if (contents === undefined) continue;
-    base.files.delete(from);
-    base.files.set(to, contents);
-    origins.set(to, from);
-  }
+  applyMoves(base.files, origins, fileMoves(steps));
+  applyMoves(base.files, origins, renumberedFiles(base.files, theirs.files));
   return applyUpdate({
     input: {
       root: project.root,
@@ -239,11 +235,14 @@ export async function featureCommand(command: 'add' | 'remove', argv: readonly s
   // A choice option holds one feature at a time: adding gitlab replaces github.
   const replaced = command === 'add' && current[toggle.option] !== toggle.off ? `, replacing ${String(current[toggle.option])}` : '';
   const flag = `${toggleFlag(toggle, wanted)}${replaced}`;
+  const origins = new Map<string, string>();
+  applyMoves(base.files, origins, renumberedFiles(base.files, theirs.files));
   return applyUpdate({
     input: {
       root: project.root,
       base: base.files,
       theirs: theirs.files,
+      origins,
       recorded: project.saved.files,
       labels: { ours: 'yours', base: `before ${command} ${toggle.name}`, theirs: `after ${command} ${toggle.name}` },
     },

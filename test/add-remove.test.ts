@@ -59,6 +59,11 @@ async function timed(project: string, args: readonly string[]) {
   return run;
 }
 
+/** The project's files (without .git and .yo-rc.json, whose answers a command makes explicit): path → contents. */
+function projectFiles(project: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(diskState(project)).filter(([path]) => path !== '.yo-rc.json' && path !== '.git' && !path.startsWith('.git/')));
+}
+
 function expectUserEdits(project: string): void {
   expect(read(project, 'package.json')).toContain(DEPENDENCY);
   expect(read(project, 'README.md').endsWith(README_SECTION)).toBe(true);
@@ -137,6 +142,34 @@ describe('create-prodready-app add / remove', () => {
     expect(read(project, 'docs/adr/0003-license.md').endsWith(note)).toBe(true);
     expect(records()).toContain('0003-license.md');
     expect(Object.keys(manifest(project)).filter((path) => path.includes('-license'))).toEqual(['docs/adr/0003-license.md']);
+  });
+
+  describe('every feature of the option model, there and back: the project returns byte for byte, user edits included', () => {
+    let original: string;
+    let before: Record<string, string>;
+    beforeAll(async () => {
+      original = await generated([]);
+      writeFileSync(join(original, 'package.json'), read(original, 'package.json').replace('    "prom-client": "15.1.3",\n', `    "prom-client": "15.1.3",\n${DEPENDENCY}`));
+      writeFileSync(join(original, 'README.md'), `${read(original, 'README.md')}${README_SECTION}`);
+      writeFileSync(join(original, 'compose.yaml'), `${COMPOSE_COMMENT}${read(original, 'compose.yaml')}`);
+      await commitAll(original, 'Our changes');
+      before = projectFiles(original);
+    });
+
+    it.each(featureToggles().map((toggle) => [toggle.name, toggle] as const))('%s', async (_name, toggle) => {
+      const project = copyOf(original);
+      const current = saved(project)[toggle.option];
+      // There: switch the feature; back: the command that restores the answer (a choice that replaced another is replaced back).
+      const there = current === toggle.on ? ['remove', toggle.name] : ['add', toggle.name];
+      const back = current === toggle.on ? ['add', toggle.name] : current === toggle.off ? ['remove', toggle.name] : ['add', String(current)];
+      const first = await timed(project, there);
+      expect(first.exitCode, first.stdout).toBe(0);
+      expect(projectFiles(project)).not.toEqual(before);
+      await commitAll(project, there.join(' '));
+      const second = await timed(project, back);
+      expect(second.exitCode, second.stdout).toBe(0);
+      expect(projectFiles(project)).toEqual(before);
+    });
   });
 
   it('checks the new answers with the option model: a broken rule, an unknown feature or a dirty tree writes nothing', async () => {

@@ -9,6 +9,7 @@ import { dirname, join, relative } from 'node:path';
 import { execa } from 'execa';
 import { UsageError } from '../core/answers.ts';
 import { commitPlan } from '../core/commit.ts';
+import { setInterruptNote } from '../core/interrupt.ts';
 import { asFileSystemError } from '../core/fs-errors.ts';
 import { jsonText } from '../core/json-text.ts';
 import { CONFIG_KEY, readSavedProject, type SavedProject } from '../core/saved-project.ts';
@@ -200,6 +201,8 @@ export async function applyUpdate(run: UpdateRun): Promise<number> {
     return exit;
   }
   commitPlan(root, result.plan, { force: false, display: (path) => (path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path) });
+  // The commit is synchronous: an interrupt that came during it is handled only now, when every file is written.
+  setInterruptNote('Interrupted after every change was written: git status shows them; nothing is half-done.');
   process.stdout.write([`${run.done}: ${countsLine(result)}.`, ...outcomeLines(result), ...nextSteps(result), ''].join('\n'));
   return exit;
 }

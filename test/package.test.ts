@@ -2,43 +2,26 @@
  * End to end: pack the package as npm would publish it, install the tarball in
  * an empty directory and run its binary.
  */
-import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderProject } from '../generators/app/render.ts';
-import { listFiles, readTree, removeDir, repoRoot, scratchDir } from './helpers.ts';
+import { listFiles, packCheckout, readTree, removeDir, repoRoot, scratchDir } from './helpers.ts';
 
 let workspace: string;
 let tarball: string;
 let packed: string[];
 
-let source: string;
-
 beforeAll(async () => {
   workspace = scratchDir('cpa-pack-');
-  // Pack a copy of the tracked files: npm pack builds dist/ (prepack), which must never appear in the
-  // work tree while other tests run the binary from the sources.
-  source = scratchDir('cpa-source-');
-  const tracked = (await execa('git', ['ls-files', '-z'], { cwd: repoRoot })).stdout.split('\0').filter((path) => path !== '');
-  for (const path of tracked) {
-    if (!existsSync(join(repoRoot, path))) continue;
-    mkdirSync(dirname(join(source, path)), { recursive: true });
-    cpSync(join(repoRoot, path), join(source, path));
-  }
-  symlinkSync(join(repoRoot, 'node_modules'), join(source, 'node_modules'));
-  const pack = await execa('npm', ['pack', '--json', '--pack-destination', workspace], { cwd: source });
-  const [info] = JSON.parse(pack.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
-  if (!info) throw new Error('npm pack printed no package');
-  tarball = join(workspace, info.filename);
-  packed = info.files.map((file) => file.path);
+  ({ tarball, files: packed } = await packCheckout(workspace));
   await execa('npm', ['init', '-y'], { cwd: workspace });
   await execa('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], { cwd: workspace });
 }, 240_000);
 
 afterAll(() => {
   removeDir(workspace);
-  removeDir(source);
 });
 
 describe('the published package', () => {

@@ -26,6 +26,19 @@ interface CommandArgs {
   from?: string;
 }
 
+
+/**
+ * The three-way input of upgrade, add and remove: `base` (mutated) re-keyed
+ * by the migrations' file moves (old path → new path), then by the files
+ * whose sequence number changed, so each is merged at its new path.
+ */
+function mergeInput(project: GeneratedProject, base: Map<string, Buffer>, theirs: Map<string, Buffer>, moves: ReadonlyMap<string, string>, labels: { base: string; theirs: string }) {
+  const origins = new Map<string, string>();
+  applyMoves(base, origins, moves);
+  applyMoves(base, origins, renumberedFiles(base, theirs));
+  return { root: project.root, base, theirs, origins, recorded: project.saved.files, labels: { ours: 'yours', ...labels } };
+}
+
 /** Strict parsing of a subcommand's arguments: `flags` are the ones it accepts (besides --help). */
 function parseCommandArgs(command: string, argv: readonly string[], flags: readonly string[]): CommandArgs {
   const parsed: CommandArgs = { positionals: [], dryRun: false, force: false, help: false };
@@ -141,18 +154,8 @@ export async function upgradeCommand(argv: readonly string[], cwd: string): Prom
   const migrated = explicitSavedAnswers(migrateAnswers(project.saved.answers, steps, DEFAULTS_KEY));
   validated(migrated.raw, '.yo-rc.json');
   const [base, theirs] = await Promise.all([renderVersion(project.version, recorded.raw, args.from, cwd), renderCurrent(migrated.raw)]);
-  const origins = new Map<string, string>();
-  applyMoves(base.files, origins, fileMoves(steps));
-  applyMoves(base.files, origins, renumberedFiles(base.files, theirs.files));
   return applyUpdate({
-    input: {
-      root: project.root,
-      base: base.files,
-      theirs: theirs.files,
-      origins,
-      recorded: project.saved.files,
-      labels: { ours: 'yours', base: `create-prodready-app ${project.version}`, theirs: `create-prodready-app ${generatorVersion}` },
-    },
+    input: mergeInput(project, base.files, theirs.files, fileMoves(steps), { base: `create-prodready-app ${project.version}`, theirs: `create-prodready-app ${generatorVersion}` }),
     record: theirs.record,
     dryRun: args.dryRun,
     dirty,
@@ -235,17 +238,8 @@ export async function featureCommand(command: 'add' | 'remove', argv: readonly s
   // A choice option holds one feature at a time: adding gitlab replaces github.
   const replaced = command === 'add' && current[toggle.option] !== toggle.off ? `, replacing ${String(current[toggle.option])}` : '';
   const flag = `${toggleFlag(toggle, wanted)}${replaced}`;
-  const origins = new Map<string, string>();
-  applyMoves(base.files, origins, renumberedFiles(base.files, theirs.files));
   return applyUpdate({
-    input: {
-      root: project.root,
-      base: base.files,
-      theirs: theirs.files,
-      origins,
-      recorded: project.saved.files,
-      labels: { ours: 'yours', base: `before ${command} ${toggle.name}`, theirs: `after ${command} ${toggle.name}` },
-    },
+    input: mergeInput(project, base.files, theirs.files, new Map(), { base: `before ${command} ${toggle.name}`, theirs: `after ${command} ${toggle.name}` }),
     record: theirs.record,
     dryRun: args.dryRun,
     dirty,

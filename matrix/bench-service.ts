@@ -16,7 +16,7 @@ import { once } from 'node:events';
 import { cpSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { baseEnv, poll } from './checks/service-proof.ts';
+import { baseEnv, poll } from './checks/service-proof/proof.ts';
 import { projectFacts } from './support/direct-run.ts';
 import { variantProjection } from './support/facts.ts';
 import { freePort } from './support/ports.ts';

@@ -48,19 +48,10 @@ export interface Check {
    * that have its inputs). For slow checks that prove something once per
    * distinct file on a representative combination, because every other
    * combination is proven the same way elsewhere (the GitLab test job runs on
-   * one app variant; service-proof runs every variant's tests).
+   * one app variant; service-proof runs every variant's tests; the alert drill
+   * runs on the one variant whose 5xx answers come from a database outage).
    */
   when?: (facts: Readonly<Record<string, unknown>>) => boolean;
-  /**
-   * Inputs that only the combinations `when` selects bring into their unit:
-   * files a slow check proves on a representative combination per distinct
-   * content instead of on every combination (service-proof's alert drill
-   * loads the SLO rules into Prometheus against one app variant, not all
-   * seventeen). For the combinations `when` rejects, these files are not part
-   * of the unit, its key or its directory. `when` gets the combination's
-   * facts, like `facts`.
-   */
-  sampledInputs?: { globs: readonly string[]; when: (facts: Readonly<Record<string, unknown>>) => boolean };
   /** Files matching these globs are left out even when `inputs` match them. */
   exclude?: readonly string[];
   /** The tool and its version, e.g. "kubeconform 0.7.0"; part of the cache key. */

@@ -161,8 +161,7 @@ function presenceCandidates(check: Check, path: string, hash: string, read: (has
 export function unitsOf(check: Check, tool: string, files: ReadonlyMap<string, string>, code?: string, facts: Facts = {}, read?: (hash: string) => string): Unit[] {
   if (check.when && !check.when(facts)) return [];
   const paths = [...files.keys()].sort();
-  const sampled = check.sampledInputs?.when(facts) ? check.sampledInputs.globs : undefined;
-  const inputs = paths.filter((path) => rolesOf(check, path).input || (sampled !== undefined && !matchesAny(path, check.exclude) && matchesAny(path, sampled)));
+  const inputs = paths.filter((path) => rolesOf(check, path).input);
   if (inputs.length === 0) return [];
   if (check.appliesTo && !paths.some((path) => matchesAny(path, check.appliesTo))) return [];
   const granularity = check.granularity ?? 'project';

@@ -40,7 +40,7 @@ import { throwawayDatabase } from '../support/postgres.ts';
 import { run, runChecked } from '../support/process.ts';
 import { gitlabFiles, localIncludes } from './ci/pipelines.ts';
 import { commitAsGitlabProject, dropTemplateIncludes, gitlabCiLocal, gitlabCiLocalOutput } from './gitlab/repository.ts';
-import { baseEnv, SERVICE_INPUTS } from './service-proof.ts';
+import { baseEnv, SERVICE_INPUTS } from './service-proof/proof.ts';
 
 /** The included file with the test-stage jobs (generators/gitlab-ci/pipeline.ts TEST_JOBS_FILE). */
 export const TEST_JOBS_FILE = '.gitlab/ci/test.yml';

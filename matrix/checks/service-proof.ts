@@ -1,16 +1,21 @@
 /**
  * Proves the generated service works, with the real tools, on one app variant:
- * install, lint, typecheck, the test suite on the embedded database and again
- * on a real PostgreSQL (and Redis), build, then a production-only install
- * whose `dist/server.js` is started and probed over HTTP: probes, metrics,
- * security headers, a CRUD round trip, problem details, readiness through a
- * database outage and recovery (on a dedicated, throwaway PostgreSQL), a
- * loopback load run of the k6 journey judged by the k6 scripts' thresholds,
- * and a graceful SIGTERM under load. With observability, a real Prometheus
- * scrapes the running app with the generated SLO and Watchdog rule files
- * loaded: the Watchdog fires, the SLO fast-burn page fires from the 5xx
- * answers of the database outage and resolves under good traffic (without a
- * database it must stay silent), and no rule fails to evaluate.
+ * install, lint, typecheck, the test suite, build, then a production-only
+ * install whose `dist/server.js` is started and probed over HTTP: probes,
+ * metrics, security headers, a CRUD round trip, problem details, readiness
+ * through a database outage and recovery (on a dedicated, throwaway
+ * PostgreSQL), a loopback load run of the k6 journey judged by the k6
+ * scripts' thresholds, and a graceful SIGTERM under load. The SLO alert drill
+ * on the running app is its own check (alert-drill.ts).
+ *
+ * The test suite runs against real servers (DATABASE_URL, REDIS_URL), as the
+ * generated CI's test job runs it, wherever the variant has one; and with no
+ * server URLs (PGlite and a throwaway redis-server, started by the project's
+ * test/global-setup.ts), as `npm test` runs on a developer's machine, where
+ * the variant has no server or is the one with every dependency
+ * (testsWithoutServers). That fixture is the same code in every variant that
+ * has it, so one variant proves it; each variant's own code is proven by its
+ * run against the real servers.
  *
  * The variant (PostgreSQL, Redis, Sentry, tracing) comes from the
  * combination's facts (context.facts), not from the generated files.
@@ -21,210 +26,40 @@
  *   SERVICE_PROOF_REDIS_URL=redis://127.0.0.1:6379 \
  *   node matrix/checks/service-proof.ts <project-dir>
  */
-import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Check, CheckContext, Finding } from '../check.ts';
 import { prepareDirectRun } from '../support/direct-run.ts';
-import { variantFrom, variantProjection, type Facts, type VariantFacts } from '../support/facts.ts';
+import { variantFrom, variantProjection, type VariantFacts } from '../support/facts.ts';
 import { freePort } from '../support/ports.ts';
 import { PostgresCluster, throwawayDatabase } from '../support/postgres.ts';
-import { run, startProcess, tail } from '../support/process.ts';
-import { driveUntilFiring, driveUntilResolved, waitForAlert, type Traffic } from './service-proof/alert-drill.ts';
-import { declaredLoad, describe, goodBurst, judge, LOAD_TEST_TEMPLATES, runJourney } from './service-proof/load-run.ts';
-import { Prometheus } from './service-proof/prometheus.ts';
+import { run } from '../support/process.ts';
+import { declaredLoad, describe, judge, LOAD_TEST_TEMPLATES, runJourney } from './service-proof/load-run.ts';
+import { checkDatabaseOutage, DRAIN_MS, MINUTE, poll, Proof, request, SERVICE_INPUTS, sleep, startServer, type Server, type StepTiming } from './service-proof/proof.ts';
 
-/** The files the app, its tests and its quality gates read. */
-export const SERVICE_INPUTS = [
-  'package.json',
-  'tsconfig.json',
-  'tsconfig.build.json',
-  'eslint.config.js',
-  'vitest.config.ts',
-  '.env.example',
-  'docs/configuration.md',
-  'src/**',
-  'test/**',
-] as const;
 
 /**
- * The generated Prometheus rule files the alert drill loads, unmodified: the
- * SLO recording rules and burn-rate alerts, and the Watchdog. The other rule
- * files (app.yaml, database.yaml, ...) vary with the deploy target and
- * platform, and their alerts wait minutes (`for:`) before firing; promtool's
- * unit tests prove them.
+ * Whether the variant's test suite also runs with no server URLs: where it
+ * has no server (then it is the only run), and on the variant with every
+ * dependency, which exercises all of test/global-setup.ts's embedded fixture.
  */
-export const DRILL_RULE_FILES = ['deploy/monitoring/prometheus/rules/slo.yaml', 'deploy/monitoring/prometheus/rules/meta.yaml'] as const;
-/** The SLO page the drill fires and resolves, and the always-firing heartbeat (see generators/service/alerts.ts). */
-const FAST_BURN_ALERT = 'ErrorBudgetBurnFast';
-const WATCHDOG_ALERT = 'Watchdog';
-/** Scrape and evaluation interval of the drill's Prometheus: 1 s, so the drill takes seconds, not the minutes of production's 30 s. */
-const DRILL_INTERVAL_S = 1;
+export function testsWithoutServers(variant: VariantFacts): boolean {
+  const usesServers = variant.hasPostgres || variant.hasRedis;
+  return !usesServers || (variant.hasPostgres && variant.hasRedis && variant.hasSentry && variant.hasTracing);
+}
+
 /** The loopback load run: a few seconds of the k6 journey. */
 const LOAD_RUN_SECONDS = 5;
-
-/**
- * Whether this combination's proof runs the alert drill: with observability,
- * on one app variant, PostgreSQL and nothing else. The SLO rules do not depend
- * on the app variant, and a database outage is the one honest way the app
- * answers 5xx, so one variant proves each distinct rule set; drilling all
- * seventeen variants would triple this check's units (each a full install,
- * test and build) for no new evidence.
- */
-export function drillsAlerts(facts: Facts): boolean {
-  return facts.hasObservability === true && facts.hasPostgres === true && facts.hasRedis !== true && facts.hasSentry !== true && facts.hasTracing !== true;
-}
-
-/** What service-proof depends on besides its files: the app variant, whether it runs the alert drill, and the scrape job (the project name) the drill's rules select on. */
-export interface ServiceProofFacts extends VariantFacts {
-  alertDrill: boolean;
-  job: string;
-}
-
-export function serviceProofProjection(facts: Facts): ServiceProofFacts {
-  const alertDrill = drillsAlerts(facts);
-  // The job only matters to the drill: without it, it stays out of the unit key.
-  return { ...variantProjection(facts), alertDrill, job: alertDrill && typeof facts.name === 'string' ? facts.name : '' };
-}
-
-export interface StepTiming {
-  step: string;
-  seconds: number;
-}
-
-const MINUTE = 60_000;
 /** The grace period the service must shut down within (Kubernetes' default). */
 const GRACE_PERIOD_MS = 30_000;
-const DRAIN_MS = 1500;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** The environment of a step: this process's, without anything that would change which servers the project uses. */
-export function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (value === undefined || /^(DATABASE_|REDIS_|SENTRY_|OTEL_|NODE_ENV$|PORT$|HOST$|LOG_LEVEL$|NODE_OPTIONS$|SERVICE_PROOF_)/.test(name)) continue;
-    env[name] = value;
-  }
-  return {
-    ...env,
-    NO_COLOR: '1',
-    FORCE_COLOR: '0',
-    npm_config_cache: process.env.npm_config_cache ?? join(homedir(), '.npm'),
-    npm_config_fund: 'false',
-    npm_config_audit: 'false',
-    npm_config_update_notifier: 'false',
-    ...extra,
-  };
-}
-
-class Proof {
-  readonly findings: Finding[] = [];
-  readonly timings: StepTiming[] = [];
-  readonly #cleanups: (() => Promise<void>)[] = [];
-  readonly context: CheckContext;
-
-  constructor(context: CheckContext) {
-    this.context = context;
-  }
-
-  fail(message: string, file?: string): void {
-    this.findings.push(file === undefined ? { message } : { file, message });
-  }
-
-  onCleanup(cleanup: () => Promise<void>): void {
-    this.#cleanups.unshift(cleanup);
-  }
-
-  async cleanup(): Promise<void> {
-    for (const cleanup of this.#cleanups.splice(0)) {
-      try {
-        await cleanup();
-      } catch (error) {
-        this.context.log(`cleanup failed: ${(error as Error).message}`);
-      }
-    }
-  }
-
-  async timed<T>(step: string, work: () => Promise<T>): Promise<T> {
-    const started = performance.now();
-    this.context.log(`service-proof: ${step}`);
-    try {
-      return await work();
-    } finally {
-      this.timings.push({ step, seconds: Math.round((performance.now() - started) / 100) / 10 });
-    }
-  }
-
-  /** Runs a command; a non-zero exit is a finding. Returns whether it passed. */
-  async command(step: string, cwd: string, command: string, args: readonly string[], options: { env?: Record<string, string>; timeoutMs: number }): Promise<boolean> {
-    return this.timed(step, async () => {
-      const result = await run(command, args, { cwd, env: baseEnv(options.env), timeoutMs: options.timeoutMs });
-      if (result.code === 0) return true;
-      const why = result.timedOut ? `timed out after ${options.timeoutMs / 1000} s` : result.code === undefined ? (result.signal ? `exited with ${result.signal}` : `could not run: ${result.failure}`) : `exited with ${result.code}`;
-      this.fail(`${step}: \`${[command, ...args].join(' ')}\` ${why}\n${tail(result.all)}`);
-      return false;
-    });
-  }
-}
 
 // ---------------------------------------------------------------------------
 // The running service.
-
-interface Server {
-  child: ChildProcess;
-  base: string;
-  logs: Record<string, unknown>[];
-  output(): string;
-  exited: Promise<number | string>;
-}
-
-function startServer(directory: string, args: readonly string[], env: Record<string, string>, port: number): Server {
-  const { subprocess, child } = startProcess(process.execPath, args, { cwd: directory, env: baseEnv(env), output: 'pipe' });
-  const logs: Record<string, unknown>[] = [];
-  let output = '';
-  let partial = '';
-  subprocess.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-    partial += chunk.toString('utf8');
-    const lines = partial.split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      try {
-        logs.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        // Not a log line.
-      }
-    }
-  });
-  subprocess.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-  });
-  const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
-  return { child, base: `http://127.0.0.1:${port}`, logs, output: () => tail(output), exited };
-}
-
-async function request(url: string, init: RequestInit = {}): Promise<Response> {
-  return fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
-}
-
-export async function poll(probe: () => Promise<boolean>, timeoutMs: number, intervalMs = 200): Promise<boolean> {
-  const deadline = performance.now() + timeoutMs;
-  while (performance.now() < deadline) {
-    try {
-      if (await probe()) return true;
-    } catch {
-      // Not yet.
-    }
-    await sleep(intervalMs);
-  }
-  return false;
-}
 
 /** An OTLP/HTTP receiver on loopback that records what is exported to it. */
 async function startCollector(): Promise<{ endpoint: string; paths: string[]; close: () => Promise<void> }> {
@@ -328,24 +163,6 @@ async function checkHttpSurface(proof: Proof, server: Server, variant: VariantFa
   if (metrics.includes(item.id)) proof.fail('/metrics has a raw URL as a label value');
 }
 
-/** Stops PostgreSQL, checks readiness and liveness, runs `whileDown` (the alert drill's error traffic), restarts it and checks recovery. */
-async function checkDatabaseOutage(proof: Proof, server: Server, postgres: PostgresCluster, whileDown?: () => Promise<void>): Promise<void> {
-  const { base } = server;
-  const status = async () => (await request(`${base}/readyz`)).status;
-  await postgres.stop();
-  if (!(await poll(async () => (await status()) === 503, 15_000))) proof.fail('/readyz did not turn 503 within 15 s of stopping PostgreSQL');
-  const live = await request(`${base}/livez`);
-  if (live.status !== 200) proof.fail(`/livez answered ${live.status} while PostgreSQL was down; liveness must not depend on it`);
-  if (whileDown) await whileDown();
-  await postgres.start();
-  if (!(await poll(async () => (await status()) === 200, 30_000))) {
-    proof.fail('/readyz did not return to 200 within 30 s of restarting PostgreSQL (no automatic recovery)');
-    return;
-  }
-  const afterwards = await request(`${base}/api/v1/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `after-outage-${randomBytes(3).toString('hex')}` }) });
-  if (afterwards.status !== 201) proof.fail(`after PostgreSQL came back, POST /api/v1/items answered ${afterwards.status}`);
-}
-
 /** SIGTERM while clients keep sending: readiness fails during the drain, no request sees a connection error, exit 0 within the grace period. */
 async function checkGracefulShutdown(proof: Proof, server: Server): Promise<void> {
   const { base } = server;
@@ -388,7 +205,7 @@ async function checkGracefulShutdown(proof: Proof, server: Server): Promise<void
 }
 
 // ---------------------------------------------------------------------------
-// The load run and the alert drill.
+// The load run.
 
 /** The k6 journey from as many connections as the load script's default virtual users, for a few seconds, against its thresholds. */
 async function checkLoad(proof: Proof, server: Server): Promise<void> {
@@ -401,93 +218,13 @@ async function checkLoad(proof: Proof, server: Server): Promise<void> {
   for (const finding of judge(figures, declared)) proof.fail(finding);
 }
 
-/**
- * Prometheus scraping the running app every second with the drill's rule
- * files loaded; ready when the target is up, the rules are loaded and the
- * Watchdog fires. Returns undefined (with a finding) when it cannot be had.
- */
-async function startDrillPrometheus(proof: Proof, directory: string, server: Server, job: string): Promise<Prometheus | undefined> {
-  return proof.timed('Prometheus with the generated rules', async () => {
-    const files = DRILL_RULE_FILES.map((file) => join(directory, file)).sort();
-    const missing = DRILL_RULE_FILES.filter((file) => !existsSync(join(directory, file)));
-    if (missing.length > 0) {
-      proof.fail(`observability is on but the project has no ${missing.join(', ')}`);
-      return undefined;
-    }
-    let prometheus: Prometheus;
-    try {
-      prometheus = await Prometheus.start({
-        binary: join(proof.context.toolsDir, 'bin', 'prometheus'),
-        ruleFiles: files,
-        target: { address: new URL(server.base).host, metricsPath: '/metrics', job },
-        intervalSeconds: DRILL_INTERVAL_S,
-      });
-    } catch (error) {
-      proof.fail(`the alert drill's Prometheus did not start: ${(error as Error).message}`);
-      return undefined;
-    }
-    proof.onCleanup(() => prometheus.stop());
-    const up = await poll(async () => (await prometheus.value(`up{job="${job}"}`)) === 1, 15_000, 250);
-    if (!up) proof.fail(`Prometheus could not scrape /metrics of the running app as job "${job}" within 15 s\n${prometheus.output()}`);
-    const loaded = (await prometheus.rules()).files;
-    if (JSON.stringify(loaded) !== JSON.stringify(files)) proof.fail(`Prometheus loaded the rule files ${loaded.join(', ') || '(none)'}, expected ${files.join(', ')}\n${prometheus.output()}`);
-    const watchdog = await waitForAlert(prometheus, WATCHDOG_ALERT, {}, 'firing', 15_000);
-    if (watchdog.finding) proof.fail(watchdog.finding);
-    const early = await prometheus.alert(FAST_BURN_ALERT, { job });
-    if (early) proof.fail(`${FAST_BURN_ALERT} is ${early.state} before any error traffic`);
-    return prometheus;
-  });
-}
-
-/** While PostgreSQL is down: readiness and the items list answer 5xx, ten rounds a second, until the fast-burn page fires. */
-async function fireBurnAlert(proof: Proof, server: Server, prometheus: Prometheus, job: string): Promise<boolean> {
-  const errors: Traffic = async () => {
-    const statuses = await Promise.all(
-      [`${server.base}/readyz`, `${server.base}/api/v1/items?limit=1`].map((url) =>
-        request(url).then(
-          async (response) => {
-            await response.arrayBuffer();
-            return response.status;
-          },
-          () => 0,
-        ),
-      ),
-    );
-    await sleep(100);
-    return statuses.filter((status) => status >= 500).length;
-  };
-  const started = performance.now();
-  const result = await driveUntilFiring({ prometheus, alert: FAST_BURN_ALERT, labels: { job }, traffic: errors, timeoutMs: 30_000 });
-  proof.timings.push({ step: `${FAST_BURN_ALERT} fired (${result.answers} 5xx answers)`, seconds: Math.round((performance.now() - started) / 100) / 10 });
-  if (result.finding) proof.fail(`${result.finding}\n${prometheus.output()}`);
-  return result.reached;
-}
-
-/** Good traffic (GET /livez) in one-second bursts until the page resolves: the error ratio of both windows falls below the threshold. */
-async function resolveBurnAlert(proof: Proof, server: Server, prometheus: Prometheus, job: string): Promise<void> {
-  const started = performance.now();
-  const result = await driveUntilResolved({ prometheus, alert: FAST_BURN_ALERT, labels: { job }, traffic: () => goodBurst(`${server.base}/livez`, 1), timeoutMs: 60_000 });
-  proof.timings.push({ step: `${FAST_BURN_ALERT} resolved (${result.answers} good answers)`, seconds: Math.round((performance.now() - started) / 100) / 10 });
-  if (result.finding) proof.fail(result.finding);
-}
-
-/** No loaded rule failed its last evaluation against the app's real series. */
-async function checkRuleHealth(proof: Proof, prometheus: Prometheus): Promise<void> {
-  for (const error of (await prometheus.rules()).errors) proof.fail(`rule ${error.rule} of group ${error.group} failed to evaluate against the running app: ${error.error}`);
-}
-
 // ---------------------------------------------------------------------------
 
 async function prove(directory: string, context: CheckContext, proof: Proof): Promise<void> {
   const variant = variantFrom(context.facts);
-  // context.facts is this check's projection (serviceProofProjection), as the runner and the direct run give it.
-  const projected = (context.facts ?? {}) as Partial<ServiceProofFacts>;
-  const observed = { alertDrill: projected.alertDrill === true, job: projected.job ?? '' };
-  if (observed.alertDrill && observed.job === '') proof.fail('the facts name no scrape job for the alert drill');
   if (!(await proof.command('npm install', directory, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], { timeoutMs: 8 * MINUTE }))) return;
   await proof.command('npm run lint', directory, 'npm', ['run', 'lint'], { timeoutMs: 5 * MINUTE });
   await proof.command('npm run typecheck', directory, 'npm', ['run', 'typecheck'], { timeoutMs: 3 * MINUTE });
-  await proof.command('npm test (embedded)', directory, 'npm', ['test'], { timeoutMs: 8 * MINUTE });
 
   if (variant.hasPostgres || variant.hasRedis) {
     const env: Record<string, string> = {};
@@ -505,6 +242,7 @@ async function prove(directory: string, context: CheckContext, proof: Proof): Pr
     }
     if (Object.keys(env).length > 0) await proof.command(`npm test (${Object.keys(env).join(', ')})`, directory, 'npm', ['test'], { env, timeoutMs: 8 * MINUTE });
   }
+  if (testsWithoutServers(variant)) await proof.command('npm test (no server URLs)', directory, 'npm', ['test'], { timeoutMs: 8 * MINUTE });
 
   if (!(await proof.command('npm run build', directory, 'npm', ['run', 'build'], { timeoutMs: 3 * MINUTE }))) return;
 
@@ -557,30 +295,18 @@ async function prove(directory: string, context: CheckContext, proof: Proof): Pr
     proof.fail(`dist/server.js did not report every component ok on /health within 30 s\n${server.output()}`);
     return;
   }
-  const prometheus = observed.alertDrill ? await startDrillPrometheus(proof, directory, server, observed.job) : undefined;
   await proof.timed('HTTP checks', () => checkHttpSurface(proof, server, variant));
-  let fired = false;
   if (postgres) {
     const database = postgres;
-    // The outage's 5xx answers (readiness and the items API while PostgreSQL is down) are the error traffic of the burn-rate drill.
-    const whileDown = prometheus && (async () => void (fired = await fireBurnAlert(proof, server, prometheus, observed.job)));
-    await proof.timed('database outage and recovery', () => checkDatabaseOutage(proof, server, database, whileDown));
+    await proof.timed('database outage and recovery', () => checkDatabaseOutage(proof, server, database));
   }
   await checkLoad(proof, server);
-  if (prometheus) {
-    await checkRuleHealth(proof, prometheus);
-    if (fired) await resolveBurnAlert(proof, server, prometheus, observed.job);
-    else if (!postgres) {
-      const alert = await prometheus.alert(FAST_BURN_ALERT, { job: observed.job });
-      if (alert) proof.fail(`${FAST_BURN_ALERT} is ${alert.state} after good traffic only`);
-    }
-  }
   await proof.timed('SIGTERM under load', () => checkGracefulShutdown(proof, server));
   if (collector && !collector.paths.includes('/v1/traces')) proof.fail(`no spans were exported to OTEL_EXPORTER_OTLP_ENDPOINT (requests seen: ${collector.paths.join(', ') || 'none'})`);
 }
 
 export async function runServiceProof(directory: string, context: CheckContext): Promise<{ findings: Finding[]; timings: StepTiming[] }> {
-  const proof = new Proof(context);
+  const proof = new Proof(context, 'service-proof');
   try {
     await prove(resolve(directory), context, proof);
   } catch (error) {
@@ -593,11 +319,9 @@ export async function runServiceProof(directory: string, context: CheckContext):
   return { findings: proof.findings, timings: proof.timings };
 }
 
-/** The drill and load-run helpers and the load-test templates they read thresholds from: their hash is part of the tool version, so changing them re-runs the proof. */
-const HELPERS_HASH = (() => {
+/** The load-test templates the load run reads its thresholds from: their hash is part of the tool version, so changing them re-runs the proof (the modules it imports are in the cache key already). */
+const LOAD_TEMPLATES_HASH = (() => {
   const hash = createHash('sha256');
-  const helpers = join(import.meta.dirname, 'service-proof');
-  for (const file of ['alert-drill.ts', 'load-run.ts', 'prometheus.ts']) hash.update(readFileSync(join(helpers, file)));
   for (const file of ['lib.js.ejs', 'load.js']) hash.update(readFileSync(join(LOAD_TEST_TEMPLATES, file)));
   return hash.digest('hex').slice(0, 12);
 })();
@@ -610,19 +334,13 @@ async function toolVersion(command: string, args: readonly string[]): Promise<st
 export const serviceProofCheck: Check = {
   name: 'service-proof',
   inputs: SERVICE_INPUTS,
-  sampledInputs: { globs: DRILL_RULE_FILES, when: drillsAlerts },
-  facts: serviceProofProjection,
+  facts: variantProjection,
   services: ['postgres', 'redis'],
-  // Install, lint, typecheck, two test runs, build and the runtime checks: about 3 minutes on 2 cores.
+  // Install, lint, typecheck, one or two test runs, build and the runtime checks: about 2 minutes on 2 cores.
   timeoutMs: 25 * MINUTE,
-  async tool(context) {
-    const [npm, postgres, redis, prometheus] = await Promise.all([
-      toolVersion('npm', ['--version']),
-      toolVersion('psql', ['--version']),
-      toolVersion('redis-server', ['--version']),
-      toolVersion(join(context.toolsDir, 'bin', 'prometheus'), ['--version']),
-    ]);
-    return `node ${process.version}, npm ${npm}, ${postgres}, ${redis}, ${prometheus}, drill and load run ${HELPERS_HASH}`;
+  async tool() {
+    const [npm, postgres, redis] = await Promise.all([toolVersion('npm', ['--version']), toolVersion('psql', ['--version']), toolVersion('redis-server', ['--version'])]);
+    return `node ${process.version}, npm ${npm}, ${postgres}, ${redis}, load-test templates ${LOAD_TEMPLATES_HASH}`;
   },
   async run(directory, context) {
     return (await runServiceProof(directory, context)).findings;

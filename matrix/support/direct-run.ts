@@ -78,9 +78,10 @@ export interface DirectRun {
   remove(): void;
 }
 
-/** Copies the files the check takes from `root` into a new scratch directory. */
+/** Copies the files the check takes from `root` into a new scratch directory. Throws when the check's `when` rejects the project's facts: it does not run on such a project. */
 export function prepareDirectRun(check: Check, root: string): DirectRun {
-  const projectFactsIfNeeded = check.facts || check.sampledInputs || check.when ? projectFacts(root) : {};
+  const projectFactsIfNeeded = check.facts || check.when ? projectFacts(root) : {};
+  if (check.when && !check.when(projectFactsIfNeeded)) throw new Error(`${check.name} does not run on this project: its options (${root}/.yo-rc.json) are not among the combinations it applies to`);
   const selection = selectFiles(check, projectFiles(root), projectFactsIfNeeded, (path) => readFileSync(join(root, path), 'utf8'));
   const directory = mkdtempSync(join(tmpdir(), `${check.name}-`));
   for (const path of selection.contents) {

@@ -14,7 +14,7 @@ export interface VariantFacts {
   hasTracing: boolean;
 }
 
-/** Fallback facts from the answers, used only when a render result carries no facts: the variant, plus what service-proof's alert drill reads (observability, the project name as scrape job). */
+/** Fallback facts from the answers, used only when a render result carries no facts: the variant, plus what the alert drill reads (observability, the project name as scrape job). */
 export function variantFacts(answers: Readonly<Record<string, unknown>>): VariantFacts & { hasObservability: boolean; name: string } {
   return {
     hasPostgres: answers.database === 'postgres',

@@ -1,5 +1,6 @@
 /**
  * The alert drill and the load run of service-proof, on stand-in services:
+ * which combinations each runs on and what their units hold,
  * the drill against a real Prometheus with the generated SLO rules (and with a
  * rule whose threshold was edited so it cannot fire), the load run's journey,
  * thresholds and verdicts.
@@ -14,7 +15,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderProject } from '../../generators/app/render.ts';
 import { defaultToolsDir } from '../../matrix/cache.ts';
-import { DRILL_RULE_FILES, serviceProofCheck, serviceProofProjection } from '../../matrix/checks/service-proof.ts';
+import { alertDrillCheck, DRILL_RULE_FILES } from '../../matrix/checks/alert-drill.ts';
+import { serviceProofCheck, testsWithoutServers } from '../../matrix/checks/service-proof.ts';
 import { ContentStore, unitsOf } from '../../matrix/units.ts';
 import { driveUntilFiring, driveUntilResolved, waitForAlert } from '../../matrix/checks/service-proof/alert-drill.ts';
 import { declaredLoad, envDefault, goodBurst, judge, runJourney, thresholdsOf, type LoadFigures } from '../../matrix/checks/service-proof/load-run.ts';
@@ -63,26 +65,41 @@ async function standInApp(): Promise<string> {
   });
 }
 
-describe('what service-proof depends on besides its files', () => {
-  it('is the app variant, whether it drills the alerts (observability on the PostgreSQL-only variant) and, only then, the scrape job', () => {
-    const postgresOnly = { hasPostgres: true, hasRedis: false, hasSentry: false, hasTracing: false };
-    expect(serviceProofProjection({ ...postgresOnly, hasObservability: true, name: 'orders-api', appPort: 3000 })).toEqual({ ...postgresOnly, alertDrill: true, job: 'orders-api' });
-    expect(serviceProofProjection({ ...postgresOnly, hasObservability: false, name: 'orders-api' })).toEqual({ ...postgresOnly, alertDrill: false, job: '' });
-    const withTracing = { ...postgresOnly, hasTracing: true };
-    expect(serviceProofProjection({ ...withTracing, hasObservability: true, name: 'orders-api' })).toEqual({ ...withTracing, alertDrill: false, job: '' });
+describe('which combinations service-proof and the alert drill run on', () => {
+  const postgresOnly = { hasPostgres: true, hasRedis: false, hasSentry: false, hasTracing: false };
+  const store = new ContentStore();
+  const files = (slo: string) =>
+    new Map(Object.entries({ 'src/server.ts': 'export {};\n', 'package.json': '{}\n', [DRILL_RULE_FILES[0]]: slo, [DRILL_RULE_FILES[1]]: 'groups: []\n' }).map(([path, content]) => [path, store.add(content)]));
+
+  it('service-proof: one unit per app, keyed by the app variant, without the rule files', () => {
+    const unitOf = (slo: string, facts: Record<string, unknown>) => unitsOf(serviceProofCheck, 'tool', files(slo), undefined, facts)[0];
+    const drilled = { ...postgresOnly, hasObservability: true, name: 'orders-api' };
+    expect([...(unitOf('slo: 99.9\n', drilled)?.contents.keys() ?? [])]).toEqual(['package.json', 'src/server.ts']);
+    expect(unitOf('slo: 99.9\n', drilled)?.key).toBe(unitOf('slo: 99.5\n', { ...drilled, hasObservability: false, name: 'billing' })?.key);
+    expect(unitOf('slo: 99.9\n', drilled)?.facts).toEqual(postgresOnly);
+    expect(unitOf('slo: 99.9\n', drilled)?.key).not.toBe(unitOf('slo: 99.9\n', { ...drilled, hasRedis: true })?.key);
   });
 
-  it('takes the drill rule files into the unit only where it drills, so the other variants share one unit per app', () => {
-    const store = new ContentStore();
-    const files = (slo: string) =>
-      new Map(Object.entries({ 'src/server.ts': 'export {};\n', 'package.json': '{}\n', [DRILL_RULE_FILES[0]]: slo, [DRILL_RULE_FILES[1]]: 'groups: []\n' }).map(([path, content]) => [path, store.add(content)]));
-    const unitOf = (slo: string, facts: Record<string, unknown>) => unitsOf(serviceProofCheck, 'tool', files(slo), undefined, facts)[0];
-    const traced = { hasPostgres: true, hasRedis: false, hasSentry: false, hasTracing: true, hasObservability: true, name: 'orders-api' };
-    expect([...(unitOf('slo: 99.9\n', traced)?.contents.keys() ?? [])]).toEqual(['package.json', 'src/server.ts']);
-    expect(unitOf('slo: 99.9\n', traced)?.key).toBe(unitOf('slo: 99.5\n', traced)?.key);
-    const drilled = { ...traced, hasTracing: false };
+  it('the alert drill: only with observability on the PostgreSQL-only variant, one unit per rule set and scrape job', () => {
+    const unitOf = (slo: string, facts: Record<string, unknown>) => unitsOf(alertDrillCheck, 'tool', files(slo), undefined, facts)[0];
+    const drilled = { ...postgresOnly, hasObservability: true, name: 'orders-api' };
     expect([...(unitOf('slo: 99.9\n', drilled)?.contents.keys() ?? [])]).toEqual(['package.json', ...DRILL_RULE_FILES, 'src/server.ts'].sort());
+    expect(unitOf('slo: 99.9\n', drilled)?.facts).toEqual({ job: 'orders-api' });
     expect(unitOf('slo: 99.9\n', drilled)?.key).not.toBe(unitOf('slo: 99.5\n', drilled)?.key);
+    expect(unitOf('slo: 99.9\n', drilled)?.key).not.toBe(unitOf('slo: 99.9\n', { ...drilled, name: 'billing' })?.key);
+    for (const other of [{ hasObservability: false }, { hasPostgres: false }, { hasRedis: true }, { hasSentry: true }, { hasTracing: true }]) {
+      expect(unitOf('slo: 99.9\n', { ...drilled, ...other })).toBeUndefined();
+    }
+  });
+
+  it('runs the test suite without server URLs where the variant has no server, and on the variant with every dependency', () => {
+    const variant = (hasPostgres: boolean, hasRedis: boolean, hasSentry: boolean, hasTracing: boolean) => ({ hasPostgres, hasRedis, hasSentry, hasTracing });
+    expect(testsWithoutServers(variant(false, false, false, false))).toBe(true);
+    expect(testsWithoutServers(variant(false, false, true, true))).toBe(true);
+    expect(testsWithoutServers(variant(true, true, true, true))).toBe(true);
+    expect(testsWithoutServers(variant(true, false, false, false))).toBe(false);
+    expect(testsWithoutServers(variant(false, true, false, false))).toBe(false);
+    expect(testsWithoutServers(variant(true, true, true, false))).toBe(false);
   });
 });
 

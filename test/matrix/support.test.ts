@@ -177,12 +177,17 @@ describe('a check run by hand', () => {
     expect(projectFacts(root)).toEqual(facts);
 
     const directRun = (await loadChecks()).filter(({ module }) => module && readFileSync(join(import.meta.dirname, '..', '..', module), 'utf8').includes('import.meta.main'));
-    expect(directRun.map(({ check }) => check.name)).toEqual(expect.arrayContaining(['caddyfile', 'compose-schema', 'dockerfile-replay', 'hadolint', 'kubernetes-consistency', 'service-proof']));
+    expect(directRun.map(({ check }) => check.name)).toEqual(expect.arrayContaining(['caddyfile', 'compose-schema', 'dockerfile-replay', 'hadolint', 'kubernetes-consistency', 'service-proof', 'alert-drill']));
     for (const { check, module } of directRun) {
       const source = readFileSync(join(import.meta.dirname, '..', '..', module as string), 'utf8');
       // Every direct run goes through the shared selection.
       expect(/runStandalone\(|prepareDirectRun\(/.test(source), module).toBe(true);
       const units = unitsOf(check, 'tool', hashes, 'code', facts);
+      if (check.when && !check.when(facts)) {
+        expect(units, check.name).toEqual([]);
+        expect(() => prepareDirectRun(check, root), check.name).toThrow(`${check.name} does not run on this project: its options (${root}/.yo-rc.json) are not among the combinations it applies to`);
+        continue;
+      }
       const runnerFiles = [...new Set(units.flatMap((unit) => [...unit.contents.keys()]))].sort();
       const selection = selectFiles(check, [...rendered.files.keys(), 'node_modules/x/package.json', '.git/HEAD']);
       expect(selection.contents, check.name).toEqual(runnerFiles);
@@ -202,9 +207,8 @@ describe('a check run by hand', () => {
       hasRedis: true,
       hasSentry: combination.answers.sentry === true,
       hasTracing: combination.answers.tracing === true,
-      // With Redis, this variant is not the one that drills the alerts (drillsAlerts).
-      alertDrill: false,
-      job: '',
     });
+    // With Redis, this variant is not the one that drills the alerts (drillsAlerts).
+    expect(directRun.find(({ check }) => check.name === 'alert-drill')?.check.when?.(facts)).toBe(false);
   }, 120_000);
 });

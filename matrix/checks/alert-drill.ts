@@ -13,13 +13,13 @@
  * tests and runtime behaviour) is proven by service-proof on the same files;
  * here it is only installed, built and started.
  *
- * Run directly on a generated project: node matrix/checks/alert-drill.ts <project-dir>
+ * Run directly on a generated project: node matrix/checks/alert-drill.ts <project-dir> [--verbose]
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { defaultToolsDir } from '../cache.ts';
 import type { Check, CheckContext, Finding } from '../check.ts';
-import { prepareDirectRun } from '../support/direct-run.ts';
+import { withDeadline } from '../support/deadline.ts';
+import { runStandalone } from '../support/direct-run.ts';
 import type { Facts } from '../support/facts.ts';
 import { freePort } from '../support/ports.ts';
 import { PostgresCluster } from '../support/postgres.ts';
@@ -158,7 +158,7 @@ async function drill(directory: string, context: CheckContext, proof: Proof): Pr
   const server = startServer(directory, ['dist/server.js'], env, port);
   proof.onCleanup(async () => {
     if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
-    await Promise.race([server.exited, sleep(5000)]);
+    await withDeadline(server.exited, 5000, undefined);
   });
   const started = await proof.timed('start dist/server.js', () => poll(async () => (await request(`${server.base}/readyz`)).status === 200, 30_000, 100));
   if (!started) {
@@ -211,20 +211,4 @@ export const alertDrillCheck: Check = {
   run: runAlertDrill,
 };
 
-if (import.meta.main) {
-  const directory = process.argv[2];
-  if (!directory) {
-    process.stderr.write('usage: node matrix/checks/alert-drill.ts <generated-project-dir>\n');
-    process.exit(2);
-  }
-  const toolsDir = defaultToolsDir();
-  mkdirSync(toolsDir, { recursive: true });
-  const prepared = prepareDirectRun(alertDrillCheck, directory);
-  try {
-    const findings = await runAlertDrill(prepared.directory, { toolsDir, log: (message) => process.stderr.write(`${message}\n`), ...prepared.context });
-    process.stdout.write(`${JSON.stringify({ directory, facts: prepared.context.facts, findings }, null, 2)}\n`);
-    process.exitCode = findings.length === 0 ? 0 : 1;
-  } finally {
-    prepared.remove();
-  }
-}
+if (import.meta.main) await runStandalone(alertDrillCheck);

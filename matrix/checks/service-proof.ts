@@ -22,19 +22,18 @@
  *
  * Run directly on a generated project (its check inputs are copied to a
  * scratch directory, and its facts come from its .yo-rc.json):
- *   SERVICE_PROOF_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres \
- *   SERVICE_PROOF_REDIS_URL=redis://127.0.0.1:6379 \
- *   node matrix/checks/service-proof.ts <project-dir>
+ *   node matrix/checks/service-proof.ts <project-dir> --postgres-url URL --redis-url URL [--verbose]
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Check, CheckContext, Finding } from '../check.ts';
-import { prepareDirectRun } from '../support/direct-run.ts';
+import { withDeadline } from '../support/deadline.ts';
+import { runStandalone } from '../support/direct-run.ts';
 import { variantFrom, variantProjection, type VariantFacts } from '../support/facts.ts';
 import { freePort } from '../support/ports.ts';
 import { PostgresCluster, throwawayDatabase } from '../support/postgres.ts';
@@ -192,7 +191,7 @@ async function checkGracefulShutdown(proof: Proof, server: Server): Promise<void
   await Promise.all(clients);
   if (readyDuringDrain !== 503) proof.fail(`/readyz answered ${readyDuringDrain} during the shutdown drain, expected 503`);
   if (errors.length > 0) proof.fail(`${errors.length} of ${answered + errors.length} requests during the shutdown drain failed at the connection level: ${[...new Set(errors)].slice(0, 3).join('; ')}`);
-  const exit = await Promise.race([server.exited, sleep(GRACE_PERIOD_MS).then(() => 'still running')]);
+  const exit = await withDeadline(server.exited, GRACE_PERIOD_MS, 'still running');
   const seconds = (performance.now() - signalled) / 1000;
   if (exit !== 0) {
     proof.fail(`after SIGTERM the server ended with ${exit} (${seconds.toFixed(1)} s), expected exit 0 within ${GRACE_PERIOD_MS / 1000} s\n${server.output()}`);
@@ -347,28 +346,4 @@ export const serviceProofCheck: Check = {
   },
 };
 
-if (import.meta.main) {
-  const directory = process.argv[2];
-  if (!directory) {
-    process.stderr.write('usage: node matrix/checks/service-proof.ts <generated-project-dir>\n(SERVICE_PROOF_POSTGRES_URL and SERVICE_PROOF_REDIS_URL name the servers for the second test run)\n');
-    process.exit(2);
-  }
-  const toolsDir = resolve(process.env.SERVICE_PROOF_TOOLS_DIR ?? '.');
-  mkdirSync(toolsDir, { recursive: true });
-  // Exactly the files (and facts) the runner would give the check, in a scratch directory.
-  const prepared = prepareDirectRun(serviceProofCheck, directory);
-  const context: CheckContext = {
-    ...(process.env.SERVICE_PROOF_POSTGRES_URL ? { postgresUrl: process.env.SERVICE_PROOF_POSTGRES_URL } : {}),
-    ...(process.env.SERVICE_PROOF_REDIS_URL ? { redisUrl: process.env.SERVICE_PROOF_REDIS_URL } : {}),
-    toolsDir,
-    log: (message) => process.stderr.write(`${message}\n`),
-    ...prepared.context,
-  };
-  try {
-    const { findings, timings } = await runServiceProof(prepared.directory, context);
-    process.stdout.write(`${JSON.stringify({ directory, facts: context.facts, findings, timings }, null, 2)}\n`);
-    process.exitCode = findings.length === 0 ? 0 : 1;
-  } finally {
-    prepared.remove();
-  }
-}
+if (import.meta.main) await runStandalone(serviceProofCheck);

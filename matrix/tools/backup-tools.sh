@@ -42,9 +42,8 @@ install_moto() {
   local venv="$TOOLS_DIR/venv-backup" stamp
   stamp="$STAMPS/backup-pip-$(printf '%s' "$MOTO" | sha256sum | cut -c1-16)"
   if [ ! -f "$stamp" ] || [ ! -x "$venv/bin/python" ]; then
-    log "pip: installing $MOTO"
-    [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$MOTO"
+    log "python: installing $MOTO"
+    python_venv_install "$venv" "$MOTO"
     rm -f "$STAMPS"/backup-pip-*
     touch "$stamp"
   fi

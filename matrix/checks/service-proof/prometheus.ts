@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { withDeadline } from '../../support/deadline.ts';
 import { freePort } from '../../support/ports.ts';
 import { startProcess, tail } from '../../support/process.ts';
 
@@ -138,7 +139,7 @@ export class Prometheus {
     if (this.#child.exitCode === null && this.#child.signalCode === null) {
       this.#child.kill('SIGTERM');
       const exited = once(this.#child, 'exit');
-      if ((await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)])) === false) this.#child.kill('SIGKILL');
+      if ((await withDeadline(exited.then(() => true), 10_000, false)) === false) this.#child.kill('SIGKILL');
     }
     rmSync(this.#directory, { recursive: true, force: true });
   }

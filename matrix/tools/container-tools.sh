@@ -100,11 +100,7 @@ install_node_base() {
   stamp_value="$reference npm@$npm $(sha256sum "${BASH_SOURCE[0]}" | cut -c1-16)"
   if [ -f "$directory/image.json" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$stamp_value" ]; then return 0; fi
   [ "$(id -u)" -eq 0 ] || { log "building the base image needs root (debootstrap, chroot)"; return 1; }
-  if ! command -v debootstrap >/dev/null; then
-    log "apt: installing debootstrap"
-    as_root apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
-  fi
+  command -v debootstrap >/dev/null || install_apt_packages debootstrap
   log "base image: Debian $debian + Node.js $node + npm $npm for $reference"
   mkdir -p "$TOOLS_DIR/container"
   rm -rf "$TOOLS_DIR/container/".work.*
